@@ -1,0 +1,37 @@
+# tokenway — make run | make test | make bench
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= examples/quickstart.yaml
+HOST ?= 127.0.0.1
+PORT ?= 4000
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@echo "tokenway on http://$(HOST):$(PORT) — try:"
+	@echo "  curl -s http://$(HOST):$(PORT)/v1/chat/completions -H 'Authorization: Bearer sk-tokenway-demo' \\"
+	@echo "       -H 'Content-Type: application/json' -d '{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'"
+	$(BIN)/tokenway serve --config $(CONFIG) --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+bench: install
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

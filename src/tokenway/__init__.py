@@ -1,0 +1,2 @@
+"""tokenway — an AI gateway."""
+__version__ = "0.1.0"
