@@ -1,0 +1,1 @@
+"""Token estimation (and, with the token-economics issue, prices and the usage ledger)."""

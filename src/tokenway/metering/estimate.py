@@ -1,0 +1,47 @@
+"""A conservative token estimate for when no exact tokenizer is at hand.
+
+chars/4 is right for English but under-counts Chinese and Japanese by half or more, so CJK,
+kana and hangul characters count one token each; other non-ASCII characters count 1/2.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from tokenway.dialects.canonical import text_of
+
+
+def estimate_text(text: str) -> int:
+    if text.isascii():
+        return math.ceil(len(text) / 4)
+    wide = other = ascii_ = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 128:
+            ascii_ += 1
+        elif 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF:
+            wide += 1
+        else:
+            other += 1
+    return wide + math.ceil(other / 2) + math.ceil(ascii_ / 4)
+
+
+def estimate_chat(chat: dict[str, Any]) -> int:
+    """Prompt tokens of a canonical chat request: text of every message and tool, plus framing."""
+    n = 3
+    for m in chat.get("messages") or []:
+        if not isinstance(m, dict):
+            continue
+        n += 4 + estimate_text(text_of(m.get("content")))
+        for tc in m.get("tool_calls") or []:
+            fn = tc.get("function") or {}
+            n += estimate_text(str(fn.get("name", ""))) + estimate_text(str(fn.get("arguments", "")))
+        for part in m.get("content") or [] if isinstance(m.get("content"), list) else []:
+            if isinstance(part, dict) and part.get("type") == "image_url":
+                n += 765  # a high-detail 1024px image under OpenAI's tiling rule
+    for t in chat.get("tools") or []:
+        import orjson
+
+        n += estimate_text(orjson.dumps(t).decode())
+    return n

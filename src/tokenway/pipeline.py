@@ -1,0 +1,417 @@
+"""The corridor every model call walks, top to bottom.
+
+    decode -> identify -> resolve route -> [admit] -> [inspect] -> [cache]
+           -> call provider (retries, fallbacks, breakers) -> answer (whole or streamed) -> settle
+
+Stages in brackets arrive with their issues (budgets and limits, guardrails, semantic cache);
+each will be one call here. A refusal raises a ``GatewayError`` and is answered in the caller's
+dialect; ``settle`` always runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from tokenway.dialects import sse
+from tokenway.dialects.formats import VENDOR_FORMATS, ClientDialect, VendorFormat
+from tokenway.errors import (
+    GatewayError,
+    InvalidRequest,
+    ModelNotFound,
+    PermissionDenied,
+    RateLimited,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from tokenway.identity.keys import Identity
+from tokenway.routing.breaker import HALF_OPEN
+from tokenway.routing.targets import Route, Target
+from tokenway.upstream.client import ConnectError, Disconnected, ReadTimeout
+
+if TYPE_CHECKING:
+    from tokenway.gateway import Gateway
+    from tokenway.server.http import Request, Responder
+
+
+class Call:
+    """What the gateway knows about one call as it walks the corridor."""
+
+    __slots__ = ("attempts", "chat", "code", "dialect", "error", "fallback", "id", "identity", "model",
+                 "op", "route", "started", "status", "stream", "t0", "target", "ttft", "usage")
+
+    def __init__(self, dialect: ClientDialect, op: str, started: float) -> None:
+        self.id = "req_" + os.urandom(10).hex()
+        self.dialect = dialect
+        self.op = op
+        self.started = started  # loop time: deadlines are loop timers
+        self.t0 = time.perf_counter()  # for measurements (uvloop's clock ticks in milliseconds)
+        self.model = ""
+        self.stream = False
+        self.identity: Identity | None = None
+        self.route: Route | None = None
+        self.target: Target | None = None
+        self.chat: dict[str, Any] | None = None  # the canonical form, made only when translating
+        self.attempts = 0
+        self.fallback = False
+        self.status = 0
+        self.code = ""
+        self.error: str | None = None
+        self.ttft: float | None = None
+        self.usage: dict[str, Any] | None = None
+
+    def headers(self) -> bytes:
+        h = b"x-request-id: " + self.id.encode()
+        if self.target is not None:
+            h += b"\r\nx-tokenway-target: " + self.target.label.encode()
+        return h + b"\r\nx-tokenway-attempts: %d\r\n" % self.attempts
+
+
+async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDialect, op: str = "chat") -> None:
+    """One model call, from request bytes to the last response byte."""
+    loop = asyncio.get_running_loop()
+    call = Call(dialect, op, loop.time())
+    try:
+        call.identity = gw.keys.identify(req.headers)                 # identify
+        body = decode_json(req.body)                                   # decode
+        call.model, call.stream = dialect.validate(body)
+        chain = resolve_route(gw, call)                                # resolve route
+        # admit (budgets, rate limits), inspect (guardrails), cache lookup: coming with their issues
+        up = await call_provider(gw, call, chain, body)                # call provider
+        if call.stream:
+            await stream_back(call, body, up, resp)                    # answer, streamed
+        else:
+            answer_whole(call, body, up, resp)                         # answer, whole
+    except GatewayError as e:
+        fail(call, resp, e)
+    except asyncio.CancelledError:
+        call.status, call.code = 499, "client_disconnected"
+        raise
+    finally:
+        settle(gw, call)                                               # settle
+
+
+# --------------------------------------------------------------------------- decode
+def decode_json(raw: bytes) -> Any:
+    if not raw:
+        raise InvalidRequest("the request body is empty; send a JSON object")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        msg = str(e)
+        if "utf-8" in msg.lower() or "surrogate" in msg.lower():
+            raise InvalidRequest("the request body is not valid UTF-8") from None
+        raise InvalidRequest(f"the request body is not valid JSON: {msg}") from None
+
+
+# --------------------------------------------------------------------------- resolve route
+def resolve_route(gw: Gateway, call: Call) -> list[Route]:
+    chain = gw.router.chain(call.model)
+    if not chain:
+        raise ModelNotFound(f"model '{call.model}' does not exist on this gateway", param="model")
+    assert call.identity is not None
+    if not call.identity.may_use(call.model):
+        raise PermissionDenied(f"this key may not use model '{call.model}'", param="model")
+    call.route = chain[0]
+    return chain
+
+
+# --------------------------------------------------------------------------- call provider
+@dataclass(slots=True)
+class Upstream:
+    """A successful vendor response: whole (``body``) or the start of a stream (``first``)."""
+
+    target: Target
+    fmt: VendorFormat
+    passthrough: bool
+    response: Any
+    body: bytes = b""
+    first: bytes = b""
+
+
+class AttemptFailed(Exception):
+    def __init__(self, error: GatewayError, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+async def call_provider(gw: Gateway, call: Call, chain: list[Route], body: dict[str, Any]) -> Upstream:
+    """Try the group's targets, then its fallback groups, with retries and backoff, honouring
+    Retry-After and circuit breakers, within the call's total deadline."""
+    loop = asyncio.get_running_loop()
+    defaults = gw.router.defaults
+    deadline = call.started + chain[0].timeout_s
+    last: AttemptFailed | None = None
+    for gi, route in enumerate(chain):
+        tried: set[int] = set()
+        for n in range(route.retries + 1):
+            idx = route.pick(tried)
+            if idx is None:
+                break  # every target of this group has its circuit open
+            t = route.targets[idx]
+            if not t.health.breaker.allow():
+                continue
+            tried.add(idx)
+            call.attempts += 1
+            if call.attempts > 1:
+                gw.metrics.retries[(route.name, t.label)] += 1
+            t.health.inflight += 1
+            try:
+                up = await attempt(call, route, t, body, deadline)
+            except AttemptFailed as f:
+                t.health.breaker.record(False)
+                last = f
+                if not f.retryable:
+                    raise f.error from None
+                if loop.time() >= deadline:
+                    raise UpstreamTimeout(f"no answer within the {route.timeout_s:g}s deadline: {f.error.message}") \
+                        from None
+                if f.retry_after is not None and f.retry_after > defaults.max_retry_after_s:
+                    break  # the vendor asks us to wait longer than we will: next group
+                if n < route.retries:
+                    delay = min(defaults.backoff_max_s, defaults.backoff_base_s * (2 ** n)) * random.random()
+                    delay = max(delay, f.retry_after or 0.0)
+                    if loop.time() + delay >= deadline:
+                        break
+                    if delay:
+                        await asyncio.sleep(delay)
+                continue
+            except BaseException:
+                if t.health.breaker.state == HALF_OPEN:
+                    t.health.breaker.record(False)
+                raise
+            finally:
+                t.health.inflight -= 1
+            t.health.breaker.record(True)
+            call.target = t
+            if gi:
+                call.fallback = True
+                gw.metrics.fallbacks[chain[0].name] += 1
+            return up
+    if last is None:
+        raise UpstreamUnavailable(f"every target of model '{call.model}' is unavailable (circuit open); "
+                                  "try again later")
+    raise last.error
+
+
+async def attempt(call: Call, route: Route, t: Target, body: dict[str, Any], deadline: float) -> Upstream:
+    """One request to one target."""
+    provider = t.provider
+    fmt = VENDOR_FORMATS[provider.format]
+    passthrough = call.dialect.native == provider.format
+    try:
+        if passthrough:
+            out = call.dialect.passthrough(body, t.model, call.stream)
+        else:
+            if call.chat is None:
+                call.chat = call.dialect.to_canonical(body)
+            out = fmt.encode_request(call.chat, t.model, call.stream)
+        payload = orjson.dumps(out)
+    except GatewayError as e:
+        raise AttemptFailed(e, retryable=False) from None
+    loop = asyncio.get_running_loop()
+    try:
+        r = await provider.send(call.op, t.model, payload, call.stream, deadline)
+        if r.status >= 400:
+            raw = await r.read()
+            raise _vendor_failure(t, r.status, r.headers, fmt.decode_error(raw))
+        if call.stream:
+            first = await r.first_chunk(min(deadline, loop.time() + route.first_token_timeout_s))
+            call.ttft = time.perf_counter() - call.t0
+            t.health.observe_ttft(call.ttft)
+            return Upstream(t, fmt, passthrough, r, first=first)
+        data = await r.read()
+        t.health.observe_ttft(time.perf_counter() - call.t0)
+        return Upstream(t, fmt, passthrough, r, body=data)
+    except ConnectError as e:
+        raise AttemptFailed(UpstreamUnavailable(f"{t.label}: {e}"), retryable=True) from None
+    except ReadTimeout:
+        raise AttemptFailed(UpstreamTimeout(f"{t.label}: no answer in time"), retryable=True) from None
+    except Disconnected as e:
+        raise AttemptFailed(UpstreamUnavailable(f"{t.label}: {e}"), retryable=True) from None
+
+
+def _vendor_failure(t: Target, status: int, headers: dict[str, str], message: str) -> AttemptFailed:
+    msg = f"{t.label} answered {status}: {message}"
+    if status == 429:
+        ra = _retry_after(headers.get("retry-after"))
+        hdr = {"retry-after": str(max(1, round(ra)))} if ra is not None else {}
+        return AttemptFailed(RateLimited(msg, code="upstream_rate_limited", headers=hdr), True, ra)
+    if status in (408, 409) or status >= 500:
+        err: GatewayError = UpstreamUnavailable(msg) if status in (503, 529) else UpstreamError(msg)
+        return AttemptFailed(err, True, _retry_after(headers.get("retry-after")))
+    if status in (401, 403):
+        # the vendor refused the gateway's own credentials: the caller can do nothing about it
+        return AttemptFailed(UpstreamError(f"{t.label} refused the gateway's credentials ({status})"), True)
+    return AttemptFailed(UpstreamError(msg, status=status, code="upstream_bad_request"), False)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- answer
+def answer_whole(call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
+    try:
+        vendor = orjson.loads(up.body)
+    except orjson.JSONDecodeError:
+        raise UpstreamError(f"{up.target.label} sent a response that is not JSON") from None
+    if up.passthrough:
+        out = up.body
+        call.usage = vendor.get("usage") if isinstance(vendor, dict) else None
+    else:
+        chat = up.fmt.decode_response(vendor)
+        call.usage = chat.get("usage")
+        out = orjson.dumps(call.dialect.encode_response(chat, call.model, body))
+    call.status = 200
+    resp.send(200, out, call.headers())
+
+
+async def stream_back(call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
+    """Forward the vendor's stream chunk by chunk, translated when the dialects differ. No
+    whole-response buffering. A failure after the first byte ends the stream with an error event
+    in the caller's dialect."""
+    call.status = 200
+    resp.start(200, call.headers())
+    forward = _Forwarder(call, body, up)
+    try:
+        await resp.write(forward.feed(up.first))
+        async for raw in up.response.chunks(call.started + call.route.timeout_s if call.route else None):
+            out = forward.feed(raw)
+            if out:
+                await resp.write(out)
+        await resp.write(forward.close())
+    except (Disconnected, ReadTimeout, UpstreamError) as e:
+        err = e if isinstance(e, GatewayError) else (
+            UpstreamTimeout(f"{up.target.label}: the stream stalled") if isinstance(e, ReadTimeout)
+            else UpstreamUnavailable(f"{up.target.label}: the stream was cut: {e}"))
+        call.status, call.code, call.error = err.status, err.code, err.message
+        await resp.write(forward.error(err))
+    except ConnectionResetError:
+        up.response.close()
+        call.status, call.code = 499, "client_disconnected"
+        return
+    except BaseException:
+        up.response.close()  # cancelled (client gone): stop reading from the vendor now
+        raise
+    call.usage = forward.usage()
+    resp.end()
+
+
+class _Forwarder:
+    """Turns vendor stream bytes into client stream bytes for one call."""
+
+    __slots__ = ("_decoder", "_encoder", "_include_usage", "_mode", "_parser", "_usage", "call")
+
+    def __init__(self, call: Call, body: dict[str, Any], up: Upstream) -> None:
+        self.call = call
+        self._usage: dict[str, Any] | None = None
+        self._encoder: Any = None
+        self._parser: sse.SSEParser | None = None
+        if up.passthrough and up.fmt.name == "openai":
+            self._mode = 0  # re-frame events; drop the usage chunk unless the client asked for it
+            self._parser = sse.SSEParser()
+            self._include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            self._decoder = None
+        elif up.passthrough:
+            self._mode = 1  # bytes as they are; a decoder on the side reads usage
+            self._decoder = up.fmt.stream_decoder()
+        else:
+            self._mode = 2  # translate
+            self._decoder = up.fmt.stream_decoder()
+            self._encoder = call.dialect.stream_encoder(call.model, body)
+
+    def feed(self, raw: bytes) -> bytes:
+        if not raw:
+            return b""
+        if self._mode == 0:
+            assert self._parser is not None
+            out = []
+            for _ev, data in self._parser.feed(raw):
+                if data == b"[DONE]":
+                    out.append(sse.DONE)
+                    continue
+                if b'"usage"' in data:
+                    chunk = orjson.loads(data)
+                    u = chunk.get("usage")
+                    if u:
+                        self._usage = u
+                        if not chunk.get("choices") and not self._include_usage:
+                            continue
+                elif data.startswith(b'{"error"'):
+                    chunk = orjson.loads(data)
+                    raise UpstreamError(str((chunk.get("error") or {}).get("message", "vendor error")))
+                out.append(b"data: " + data + b"\n\n")
+            return b"".join(out)
+        if self._mode == 1:
+            self._decoder.feed(raw)
+            return raw
+        return b"".join([self._encoder.feed(c) for c in self._decoder.feed(raw)])
+
+    def close(self) -> bytes:
+        if self._mode == 2:
+            tail = b"".join([self._encoder.feed(c) for c in self._decoder.close()])
+            return tail + self._encoder.finish()
+        if self._mode == 1:
+            self._decoder.close()
+        return b""
+
+    def usage(self) -> dict[str, Any] | None:
+        return self._usage if self._mode == 0 else self._decoder.usage
+
+    def error(self, err: GatewayError) -> bytes:
+        if self._mode == 2:
+            if self.call.dialect.name == "anthropic":
+                return self._encoder.error(err.message, "api_error")
+            return self.call.dialect.stream_error(err)
+        return self.call.dialect.stream_error(err)
+
+
+# --------------------------------------------------------------------------- refusals
+def fail(call: Call, resp: Responder, e: GatewayError) -> None:
+    call.status, call.code, call.error = e.status, e.code, e.message
+    if resp.started:
+        return
+    extra = call.headers()
+    for k, v in e.headers.items():
+        extra += f"{k}: {v}\r\n".encode("latin-1")
+    resp.send(e.status, call.dialect.error(e), extra)
+
+
+# --------------------------------------------------------------------------- settle
+def settle(gw: Gateway, call: Call) -> None:
+    """Metrics and the access log (the durable ledger arrives with the token-economics issue)."""
+    latency = time.perf_counter() - call.t0
+    target = call.target.label if call.target is not None else ""
+    status = call.status or 500
+    gw.metrics.observe_call(call.model or "-", target, status, call.code, latency, call.ttft)
+    u = call.usage
+    if u:
+        gw.metrics.observe_tokens(call.model, target, int(u.get("prompt_tokens") or u.get("input_tokens") or 0),
+                                  int(u.get("completion_tokens") or u.get("output_tokens") or 0))
+    if gw.log.access_log:
+        gw.log.access({"request_id": call.id, "dialect": call.dialect.name, "op": call.op, "model": call.model,
+                       "target": target, "status": status, "code": call.code or None,
+                       "attempts": call.attempts, "stream": call.stream,
+                       "latency_ms": round(latency * 1000, 2),
+                       "ttft_ms": round(call.ttft * 1000, 2) if call.ttft is not None else None,
+                       "key": call.identity.key_id if call.identity else None, "error": call.error})

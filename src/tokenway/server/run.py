@@ -1,0 +1,160 @@
+"""Start the server: event loop, TLS, workers, hot reload and graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import ssl
+import sys
+from pathlib import Path
+
+from tokenway.config import ConfigError, load_config
+from tokenway.config.schema import Config
+from tokenway.gateway import Gateway, Shared
+from tokenway.server.app import App
+from tokenway.server.http import serve
+
+DRAIN_SECONDS = 30.0
+
+
+def tls_context(cert: str, key: str) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+class Reloader:
+    """Reload on SIGHUP or when the config file changes; a bad file keeps the old config."""
+
+    def __init__(self, app: App, path: str | None) -> None:
+        self.app = app
+        self.path = path
+        self._mtime = self._stat()
+
+    def _stat(self) -> float | None:
+        try:
+            return Path(self.path).stat().st_mtime if self.path else None
+        except OSError:
+            return None
+
+    def reload(self, reason: str) -> bool:
+        log = self.app.gateway.log
+        if not self.path:
+            return False
+        old = self.app.gateway.cfg
+        try:
+            cfg = load_config(self.path)
+            gw = Gateway(cfg, self.app.shared)
+        except ConfigError as e:
+            log.error("config_reload_failed", path=self.path, reason=reason, problems=e.problems,
+                      action="keeping the previous config")
+            return False
+        except Exception as e:  # a provider that cannot be built (e.g. unreadable key file)
+            log.error("config_reload_failed", path=self.path, reason=reason, problems=[repr(e)],
+                      action="keeping the previous config")
+            return False
+        if cfg.server != old.server:
+            gw.log.warning("config_reload_partial", detail="server.* changes take effect on restart")
+        self.app.gateway = gw
+        self.app.metrics_enabled, self.app.metrics_path = cfg.metrics.enabled, cfg.metrics.path
+        gw.log.info("config_reloaded", path=self.path, reason=reason, models=len(gw.router.routes),
+                    keys=len(cfg.keys))
+        return True
+
+    async def watch(self, interval: float = 1.0) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            m = self._stat()
+            if m is not None and m != self._mtime:
+                self._mtime = m
+                self.reload("file changed")
+
+
+async def run_worker(cfg: Config, config_path: str | None, host: str, port: int, *,
+                     sock: socket.socket | None = None, ready_fd: int | None = None) -> None:
+    shared = Shared()
+    app = App(Gateway(cfg, shared), shared)
+    log = app.gateway.log
+    ctx = tls_context(cfg.server.tls.cert, cfg.server.tls.key) if cfg.server.tls else None
+    server = await serve(app.handle, host, port, max_body=cfg.server.max_body_bytes,
+                         on_error=app.render_error, ssl=ctx, sock=sock)
+    reloader = Reloader(app, config_path)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGHUP, lambda: reloader.reload("SIGHUP"))
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    watcher = loop.create_task(reloader.watch()) if config_path and cfg.server.reload else None
+    bound = server.sockets[0].getsockname()
+    scheme = "https" if ctx else "http"
+    log.info("listening", url=f"{scheme}://{bound[0]}:{bound[1]}", pid=os.getpid(),
+             models=sorted(app.gateway.router.routes))
+    if ready_fd is not None:
+        os.write(ready_fd, b"%d\n" % bound[1])
+    await stop.wait()
+    # graceful: stop accepting, let calls in flight finish (bounded), then go
+    app.draining = True
+    server.close()
+    if watcher:
+        watcher.cancel()
+    for _ in range(int(DRAIN_SECONDS * 10)):
+        if app.inflight == 0:
+            break
+        await asyncio.sleep(0.1)
+    shared.pools.close()
+    log.info("stopped", pid=os.getpid())
+
+
+def _install_loop() -> None:
+    try:
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    except ImportError:  # pragma: no cover - uvloop is a dependency
+        pass
+
+
+def serve_forever(cfg: Config, config_path: str | None, host: str, port: int, workers: int) -> int:
+    _install_loop()
+    if workers <= 1:
+        asyncio.run(run_worker(cfg, config_path, host, port))
+        return 0
+    # N workers share one listening socket (the kernel spreads connections between them)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                asyncio.run(run_worker(cfg, config_path, host, port, sock=sock))
+            finally:
+                os._exit(0)
+        children.append(pid)
+    sock.close()
+
+    def forward(sig: int, _frame: object) -> None:
+        for c in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(c, sig)
+
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, forward)
+    code = 0
+    for c in children:
+        while True:
+            try:
+                _, status = os.waitpid(c, 0)
+                break
+            except InterruptedError:
+                continue
+        code = code or os.waitstatus_to_exitcode(status)
+    sys.stdout.flush()
+    return code
