@@ -135,6 +135,10 @@ def _tool_id() -> str:
     return "toolu_" + uuid.uuid4().hex[:24]
 
 
+def _str(v: Any, default: str = "") -> str:
+    return v if isinstance(v, str) and v else default
+
+
 def _anthropic_usage(u: Any) -> dict[str, int]:
     """Canonical usage -> Anthropic usage (``input_tokens`` excludes cache reads and writes)."""
     if not isinstance(u, dict):
@@ -506,8 +510,8 @@ def encode_response(chat: Chat, model: str) -> dict[str, Any]:
             content.append(
                 {
                     "type": "tool_use",
-                    "id": tc.get("id") or _tool_id(),
-                    "name": fn.get("name") or "",
+                    "id": _str(tc.get("id")) or _tool_id(),
+                    "name": _str(fn.get("name")),
                     "input": _parse_args(fn.get("arguments")),
                 }
             )
@@ -533,13 +537,21 @@ def _text(content: Any) -> str:
 def _thinking_out(msg: dict[str, Any]) -> list[dict[str, Any]]:
     blocks = msg.get("thinking_blocks")
     if isinstance(blocks, list) and blocks:
-        return [b for b in blocks if isinstance(b, dict)]
+        return [b for b in blocks if _is_thinking_block(b)]
     rc = msg.get("reasoning_content")
     if isinstance(rc, str) and rc:
         # a vendor's reasoning without a signature; the client cannot replay it to Anthropic
         # itself, but tokenway's encode_request drops unsigned reasoning anyway.
         return [{"type": "thinking", "thinking": rc, "signature": ""}]
     return []
+
+
+def _is_thinking_block(b: Any) -> bool:
+    if not isinstance(b, dict):
+        return False
+    if b.get("type") == "thinking":
+        return isinstance(b.get("thinking"), str) and isinstance(b.get("signature"), str)
+    return b.get("type") == "redacted_thinking" and isinstance(b.get("data"), str)
 
 
 def _stop_reason(finish: Any, has_tools: bool) -> str:
@@ -710,8 +722,8 @@ class StreamEncoder:
                         "index": block,
                         "content_block": {
                             "type": "tool_use",
-                            "id": tc.get("id") or _tool_id(),
-                            "name": fn.get("name") or "",
+                            "id": _str(tc.get("id")) or _tool_id(),
+                            "name": _str(fn.get("name")),
                             "input": {},
                         },
                     },
@@ -958,7 +970,7 @@ def _assistant_content(m: dict[str, Any], p: str) -> str | list[dict[str, Any]]:
     thinking_blocks = m.get("thinking_blocks")
     if isinstance(thinking_blocks, list):
         # signed blocks go back verbatim; a bare reasoning_content cannot (no signature)
-        blocks.extend(b for b in thinking_blocks if isinstance(b, dict))
+        blocks.extend(b for b in thinking_blocks if _is_thinking_block(b))
     content = m.get("content")
     if content is not None and not isinstance(content, str | list):
         raise _bad(f"{p}.content", "must be a string or a list of parts")
@@ -978,9 +990,7 @@ def _assistant_content(m: dict[str, Any], p: str) -> str | list[dict[str, Any]]:
         tid = tc.get("id")
         if not isinstance(tid, str) or not tid:
             raise _bad(f"{tp}.id", "must be a non-empty string")
-        blocks.append(
-            {"type": "tool_use", "id": tid, "name": fn["name"], "input": _parse_args(fn.get("arguments"))}
-        )
+        blocks.append({"type": "tool_use", "id": tid, "name": fn["name"], "input": _parse_args(fn.get("arguments"))})
     return blocks
 
 
@@ -1041,9 +1051,8 @@ def _json_instruction(rf: Any) -> str | None:
         schema = js.get("schema") if isinstance(js, dict) else None
         if not isinstance(schema, dict):
             return "Respond only with a valid JSON value, with no other text."
-        return (
-            "Respond only with a JSON value that conforms to this JSON Schema, with no other text:\n"
-            + _dumps(schema, "response_format.json_schema.schema")
+        return "Respond only with a JSON value that conforms to this JSON Schema, with no other text:\n" + _dumps(
+            schema, "response_format.json_schema.schema"
         )
     return None
 
@@ -1070,10 +1079,10 @@ def decode_response(body: dict[str, Any]) -> Chat:
             inp = b.get("input")
             tool_calls.append(
                 {
-                    "id": b.get("id") or _tool_id(),
+                    "id": _str(b.get("id")) or _tool_id(),
                     "type": "function",
                     "function": {
-                        "name": b.get("name") or "",
+                        "name": _str(b.get("name")),
                         "arguments": orjson.dumps(inp if isinstance(inp, dict) else {}).decode(),
                     },
                 }
@@ -1101,13 +1110,11 @@ def decode_response(body: dict[str, Any]) -> Chat:
         u = {}
     otd = u.get("output_tokens_details")
     return {
-        "id": body.get("id") or _msg_id(None),
+        "id": _str(body.get("id")) or _msg_id(None),
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": body.get("model") or "",
-        "choices": [
-            {"index": 0, "message": msg, "finish_reason": _finish_reason(body.get("stop_reason"), tool_calls)}
-        ],
+        "model": _str(body.get("model")),
+        "choices": [{"index": 0, "message": msg, "finish_reason": _finish_reason(body.get("stop_reason"), tool_calls)}],
         "usage": _canonical_usage(
             _int(u.get("input_tokens")),
             _int(u.get("output_tokens")),
@@ -1129,7 +1136,7 @@ def _finish_reason(stop_reason: Any, tool_calls: Any) -> str:
 class StreamDecoder:
     """Anthropic Messages SSE bytes (split anywhere) -> canonical chat.completion.chunk dicts.
 
-    ``usage`` holds the canonical usage as far as known (final after ``message_stop``), ``done``
+    ``feed`` the bytes as they arrive, ``close`` at the end of the body. ``usage`` holds the canonical usage as far as known (final after ``message_stop``), ``done``
     turns true at ``message_stop``. A vendor ``error`` event raises ``UpstreamError``.
     """
 
@@ -1173,6 +1180,23 @@ class StreamDecoder:
                 self._event(payload.get("type") or event, payload, out)
         return out
 
+    def close(self) -> list[dict[str, Any]]:
+        """At the end of the vendor's bytes: any last event left unterminated, then, if the stream
+        broke off before ``message_stop``, a usage chunk with what was counted so far (``done``
+        stays false, so the caller can tell the stream was cut short)."""
+        out: list[dict[str, Any]] = []
+        for event, data in self._parser.close():
+            if data and data != b"[DONE]":
+                try:
+                    payload = orjson.loads(data)
+                except orjson.JSONDecodeError:
+                    continue  # a torn last event: nothing to recover
+                if isinstance(payload, dict):
+                    self._event(payload.get("type") or event, payload, out)
+        if not self.done and self._id:
+            out.append(canonical.usage_chunk(self._id, self._model, self._make_usage(), self._created))
+        return out
+
     # ---------------------------------------------------------------------------- internals
 
     def _chunk(self, delta: dict[str, Any] | None = None, finish: str | None = None) -> dict[str, Any]:
@@ -1187,8 +1211,8 @@ class StreamDecoder:
             msg = ev.get("message")
             if not isinstance(msg, dict):
                 msg = {}
-            self._id = msg.get("id") or self._id or _msg_id(None)
-            self._model = msg.get("model") or self._model
+            self._id = _str(msg.get("id")) or self._id or _msg_id(None)
+            self._model = _str(msg.get("model")) or self._model
             self._take_usage(msg.get("usage"))
             out.append(self._chunk({"role": "assistant", "content": ""}))
         elif t == "message_delta":
@@ -1231,9 +1255,9 @@ class StreamDecoder:
                         "tool_calls": [
                             {
                                 "index": idx,
-                                "id": block.get("id") or _tool_id(),
+                                "id": _str(block.get("id")) or _tool_id(),
                                 "type": "function",
-                                "function": {"name": block.get("name") or "", "arguments": args},
+                                "function": {"name": _str(block.get("name")), "arguments": args},
                             }
                         ]
                     }
@@ -1283,9 +1307,7 @@ class StreamDecoder:
         self._make_usage()
 
     def _make_usage(self) -> dict[str, Any]:
-        self.usage = _canonical_usage(
-            self._input, self._output, self._cache_read, self._cache_creation, self._thinking
-        )
+        self.usage = _canonical_usage(self._input, self._output, self._cache_read, self._cache_creation, self._thinking)
         return self.usage
 
 

@@ -392,6 +392,8 @@ def _clean(schema: Any, defs: dict[str, Any], depth: int) -> dict[str, Any]:
                 out["anyOf"] = [{"type": t} for t in types]
         else:
             out[key] = value
+    if "enum" in out and "type" not in out and all(isinstance(v, str) for v in out["enum"]):
+        out["type"] = "string"
     fmt = out.get("format")
     if fmt is not None and fmt not in _FORMATS.get(str(out.get("type", "")).lower(), set()):
         del out["format"]

@@ -243,9 +243,9 @@ class HttpProtocol(asyncio.Protocol):
             if self.transport is not None:
                 self.transport.close()
             return
-        except Exception as e:  # last resort: the handler should have answered
+        except Exception as e:  # last resort: the handler should have answered (on_error logs it)
+            status, body = self._on_error(req.path, e)
             if not resp.started:
-                status, body = self._on_error(req.path, e)
                 resp.send(status, body)
             else:
                 self.transport.close()

@@ -34,7 +34,7 @@ class Disconnected(Exception):
 
 class UpstreamConnection(asyncio.Protocol):
     __slots__ = (
-        "_chunks", "_complete", "_error", "_headers", "_parser", "_pool", "_timer", "_waiter",
+        "_chunks", "_complete", "_error", "_headers", "_keep_alive", "_parser", "_pool", "_timer", "_waiter",
         "body_seen", "closed", "headers", "loop", "status", "transport",
     )
 
@@ -55,6 +55,7 @@ class UpstreamConnection(asyncio.Protocol):
         self.status = 0
         self.headers: dict[str, str] = {}
         self._headers: list[tuple[bytes, bytes]] = []
+        self._keep_alive = False
         self.body_seen = False
 
     # --- transport callbacks
@@ -81,6 +82,7 @@ class UpstreamConnection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.status = self._parser.get_status_code()
+        self._keep_alive = self._parser.should_keep_alive()  # (llhttp forgets it once the message ends)
         self.headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in self._headers}
         self._wake()
 
@@ -132,7 +134,7 @@ class UpstreamConnection(asyncio.Protocol):
     def release(self) -> None:
         """The response is done with: back to the pool if reusable, else closed."""
         self._set_timer(None)
-        if self._complete and not self.closed and self._parser.should_keep_alive():
+        if self._complete and not self.closed and self._keep_alive:
             self._pool._put(self)
         else:
             self.abort()
