@@ -1136,8 +1136,9 @@ def _finish_reason(stop_reason: Any, tool_calls: Any) -> str:
 class StreamDecoder:
     """Anthropic Messages SSE bytes (split anywhere) -> canonical chat.completion.chunk dicts.
 
-    ``feed`` the bytes as they arrive, ``close`` at the end of the body. ``usage`` holds the canonical usage as far as known (final after ``message_stop``), ``done``
-    turns true at ``message_stop``. A vendor ``error`` event raises ``UpstreamError``.
+    ``feed`` the bytes as they arrive, ``close`` at the end of the body. ``usage`` holds the
+    canonical usage as far as known (final after ``message_stop``), ``done`` turns true at
+    ``message_stop``. A vendor ``error`` event raises ``UpstreamError``.
     """
 
     __slots__ = (
