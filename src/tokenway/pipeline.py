@@ -169,7 +169,9 @@ async def call_provider(gw: Gateway, call: Call, chain: list[Route], body: dict[
             try:
                 up = await attempt(call, route, t, body, deadline)
             except AttemptFailed as f:
-                t.health.breaker.record(False)
+                # a non-retryable failure is the request's fault (it could not be translated, or the
+                # vendor answered 4xx): the target is healthy, and bad requests must not open its circuit
+                t.health.breaker.record(not f.retryable)
                 last = f
                 if not f.retryable:
                     raise f.error from None
@@ -220,13 +222,15 @@ async def attempt(call: Call, route: Route, t: Target, body: dict[str, Any], dea
     except GatewayError as e:
         raise AttemptFailed(e, retryable=False) from None
     loop = asyncio.get_running_loop()
+    # streams: headers and first bytes must come within first_token_timeout_s of this attempt
+    first_by = min(deadline, loop.time() + route.first_token_timeout_s) if call.stream else deadline
     try:
-        r = await provider.send(call.op, t.model, payload, call.stream, deadline)
+        r = await provider.send(call.op, t.model, payload, call.stream, first_by)
         if r.status >= 400:
             raw = await r.read()
             raise _vendor_failure(t, r.status, r.headers, fmt.decode_error(raw))
         if call.stream:
-            first = await r.first_chunk(min(deadline, loop.time() + route.first_token_timeout_s))
+            first = await r.first_chunk(first_by)
             call.ttft = time.perf_counter() - call.t0
             t.health.observe_ttft(call.ttft)
             return Upstream(t, fmt, passthrough, r, first=first)

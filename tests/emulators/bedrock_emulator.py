@@ -122,23 +122,17 @@ def check_sigv4(
         raise AuthFailure("InvalidSignatureException", "Signature expired: X-Amz-Date is too far from now.")
     signed = m["signed"].split(";")
     if signed != sorted(signed) or "host" not in signed or "x-amz-date" not in signed:
-        raise AuthFailure(
-            "InvalidSignatureException", "SignedHeaders must be sorted and include host and x-amz-date."
-        )
+        raise AuthFailure("InvalidSignatureException", "SignedHeaders must be sorted and include host and x-amz-date.")
     missing = [h for h in signed if h not in headers]
     if missing:
         raise AuthFailure("InvalidSignatureException", f"Signed headers missing from the request: {missing}")
     content_sha = headers.get("x-amz-content-sha256")
     if content_sha and content_sha != "UNSIGNED-PAYLOAD" and content_sha != hashlib.sha256(body).hexdigest():
-        raise AuthFailure(
-            "InvalidSignatureException", "The provided x-amz-content-sha256 does not match the body."
-        )
+        raise AuthFailure("InvalidSignatureException", "The provided x-amz-content-sha256 does not match the body.")
     if secret_key is None:
         return
     if access_key is not None and m["ak"] != access_key:
-        raise AuthFailure(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
-        )
+        raise AuthFailure("UnrecognizedClientException", "The security token included in the request is invalid.")
 
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -216,19 +210,18 @@ def validate(body: Any) -> None:
         for j, block in enumerate(content):
             if not isinstance(block, dict) or len(block) != 1:
                 raise BadRequest(f"messages.{i}.content.{j}: a content block must have exactly one member")
+            for item in (block.get("toolResult") or {}).get("content") or []:
+                if "text" in item and not str(item["text"]).strip():
+                    raise BadRequest(f"messages.{i}.content.{j}: text content blocks must be non-empty")
             if "text" in block and not block["text"].strip():
-                raise BadRequest(
-                    f"The text field in the ContentBlock object at messages.{i}.content.{j} is blank."
-                )
+                raise BadRequest(f"The text field in the ContentBlock object at messages.{i}.content.{j} is blank.")
         if i > 0 and messages[i - 1].get("role") == msg.get("role"):
             raise BadRequest("A conversation must alternate between user and assistant roles.")
     if messages[0].get("role") != "user":
         raise BadRequest("A conversation must start with a user message.")
     uses_tools = any("toolUse" in b or "toolResult" in b for m in messages for b in m["content"])
     if uses_tools and not (body.get("toolConfig") or {}).get("tools"):
-        raise BadRequest(
-            "The toolConfig field must be defined when using toolUse and toolResult content blocks."
-        )
+        raise BadRequest("The toolConfig field must be defined when using toolUse and toolResult content blocks.")
 
 
 def _prompt_chars(body: dict[str, Any]) -> int:
@@ -303,11 +296,7 @@ def response_body(p: dict[str, Any]) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     if "reasoning" in p:
         content.append(
-            {
-                "reasoningContent": {
-                    "reasoningText": {"text": p["reasoning"], "signature": _signature(p["reasoning"])}
-                }
-            }
+            {"reasoningContent": {"reasoningText": {"text": p["reasoning"], "signature": _signature(p["reasoning"])}}}
         )
     if "call" in p:
         content.append({"toolUse": p["call"]})
@@ -349,9 +338,7 @@ def stream_frames(p: dict[str, Any]) -> list[bytes]:
         args = json.dumps(call["input"])
         half = len(args) // 2
         for piece in (args[:half], args[half:]):
-            events.append(
-                ("contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}})
-            )
+            events.append(("contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}}))
     else:
         for piece in _chunks(p["text"]):
             events.append(("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}}))

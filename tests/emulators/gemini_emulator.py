@@ -44,9 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-PATH_RE = re.compile(
-    r"^/(?:v1beta|v1)/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent)$"
-)
+PATH_RE = re.compile(r"^/(?:v1beta|v1)/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent)$")
 PART_FIELDS = {
     "text",
     "inlineData",
@@ -82,15 +80,11 @@ def validate(body: Any) -> None:
             raise BadRequest(f"* GenerateContentRequest.contents[{i}].role: must be user or model")
         parts = turn.get("parts")
         if not isinstance(parts, list) or not parts:
-            raise BadRequest(
-                f"* GenerateContentRequest.contents[{i}].parts: contents.parts must not be empty."
-            )
+            raise BadRequest(f"* GenerateContentRequest.contents[{i}].parts: contents.parts must not be empty.")
         for j, part in enumerate(parts):
             fields = set(part) & PART_FIELDS if isinstance(part, dict) else set()
             if len(fields) != 1:
-                raise BadRequest(
-                    f"* GenerateContentRequest.contents[{i}].parts[{j}].data: required oneof field"
-                )
+                raise BadRequest(f"* GenerateContentRequest.contents[{i}].parts[{j}].data: required oneof field")
 
 
 def _prompt_chars(body: dict[str, Any]) -> int:
@@ -197,9 +191,7 @@ def stream_events(p: dict[str, Any], model: str, rid: str) -> list[dict[str, Any
     pieces = _chunks(p["text"])
     for k, piece in enumerate(pieces):
         if k == len(pieces) - 1:
-            events.append(
-                _response([{"text": piece}], model, rid, finishReason=p["finish"], usageMetadata=meta)
-            )
+            events.append(_response([{"text": piece}], model, rid, finishReason=p["finish"], usageMetadata=meta))
         else:
             events.append(_response([{"text": piece}], model, rid, usageMetadata=partial))
     return events

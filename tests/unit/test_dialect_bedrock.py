@@ -181,7 +181,13 @@ def test_encode_full_conversation() -> None:
             {
                 "role": "user",
                 "content": [
-                    {"toolResult": {"toolUseId": "tooluse_1", "content": [{"json": {"temp": 21}}], "status": "success"}},
+                    {
+                        "toolResult": {
+                            "toolUseId": "tooluse_1",
+                            "content": [{"json": {"temp": 21}}],
+                            "status": "success",
+                        }
+                    },
                     {"toolResult": {"toolUseId": "tooluse_2", "content": [{"text": "noon"}], "status": "success"}},
                     {"text": "Thanks!"},
                 ],
@@ -229,7 +235,14 @@ def test_encode_minimal() -> None:
 @pytest.mark.parametrize(
     ("choice", "expected"),
     [
-        (None, {"tools": [{"toolSpec": {"name": "get_time", "inputSchema": {"json": {"type": "object", "properties": {}}}}}]}),
+        (
+            None,
+            {
+                "tools": [
+                    {"toolSpec": {"name": "get_time", "inputSchema": {"json": {"type": "object", "properties": {}}}}}
+                ]
+            },
+        ),
         ("auto", {"auto": {}}),
         ("required", {"any": {}}),
         ({"type": "function", "function": {"name": "get_time"}}, {"tool": {"name": "get_time"}}),
@@ -242,7 +255,11 @@ def test_encode_tool_choice(choice: Any, expected: dict[str, Any]) -> None:
 
 
 def test_encode_tool_choice_none() -> None:
-    chat: dict[str, Any] = {"messages": [{"role": "user", "content": "hi"}], "tools": [TIME_TOOL], "tool_choice": "none"}
+    chat: dict[str, Any] = {
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": [TIME_TOOL],
+        "tool_choice": "none",
+    }
     assert "toolConfig" not in bedrock.encode_request(chat, MODEL)
     chat["messages"] += [
         {"role": "assistant", "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "get_time"}}]},
@@ -251,6 +268,45 @@ def test_encode_tool_choice_none() -> None:
     # Bedrock requires toolConfig once the history holds tool blocks: tools, but no toolChoice
     assert bedrock.encode_request(chat, MODEL)["toolConfig"] == {
         "tools": [{"toolSpec": {"name": "get_time", "inputSchema": {"json": {"type": "object", "properties": {}}}}}]
+    }
+
+
+def test_encode_history_tools_blank_text_and_empty_results() -> None:
+    chat = {
+        "messages": [
+            {"role": "user", "content": "run it"},
+            {"role": "user", "content": [{"type": "text", "text": "  "}]},
+            {
+                "role": "assistant",
+                "content": "\n",
+                "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "run", "arguments": "{}"}}],
+            },
+            {"role": "tool", "tool_call_id": "t1", "content": ""},
+            {"role": "user", "content": "summarise, no tools"},
+        ],
+        "tools": [{"type": "function", "function": {"name": "other", "description": " "}}],
+    }
+    expected_messages = [
+        {"role": "user", "content": [{"text": "run it"}]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "run", "input": {}}}]},
+        {
+            "role": "user",
+            "content": [
+                {"toolResult": {"toolUseId": "t1", "content": [{"text": "(empty)"}], "status": "success"}},
+                {"text": "summarise, no tools"},
+            ],
+        },
+    ]
+    open_schema = {"json": {"type": "object", "properties": {}}}
+    assert bedrock.encode_request(chat, MODEL) == {
+        "messages": expected_messages,
+        "toolConfig": {"tools": [{"toolSpec": {"name": "other", "inputSchema": open_schema}}]},
+    }
+    # no tools declared, but the history holds tool blocks: Bedrock still needs a toolConfig
+    del chat["tools"]
+    assert bedrock.encode_request(chat, MODEL) == {
+        "messages": expected_messages,
+        "toolConfig": {"tools": [{"toolSpec": {"name": "run", "inputSchema": open_schema}}]},
     }
 
 
@@ -359,8 +415,14 @@ def test_decode_stop_reasons(reason: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b'{"message":"Malformed input request: #: required key [messages] not found"}', "Malformed input request: #: required key [messages] not found"),
-        (b'{"Message":"User is not authorized to perform: bedrock:InvokeModel"}', "User is not authorized to perform: bedrock:InvokeModel"),
+        (
+            b'{"message":"Malformed input request: #: required key [messages] not found"}',
+            "Malformed input request: #: required key [messages] not found",
+        ),
+        (
+            b'{"Message":"User is not authorized to perform: bedrock:InvokeModel"}',
+            "User is not authorized to perform: bedrock:InvokeModel",
+        ),
         (b"Service Unavailable", "Service Unavailable"),
         (b"", "upstream error"),
     ],
@@ -475,8 +537,9 @@ def test_stream_close_when_cut_short() -> None:
     raw = frames(("messageStart", {"role": "assistant"}), ("contentBlockDelta", {"delta": {"text": "Hi"}}))
     assert dec.feed(raw) == [ck({"role": "assistant", "content": ""}), ck({"content": "Hi"})]
     assert dec.close() == [ck({}, "stop")]  # no metadata event: no usage to report
-    assert dec.done and dec.usage is None
+    assert not dec.done and dec.usage is None
     assert dec.close() == []
+    assert bedrock.StreamDecoder(MODEL).close() == []  # nothing received: nothing to finish
 
 
 def test_module_imports_without_botocore() -> None:
@@ -558,7 +621,9 @@ def test_sign_matches_reference_implementation(monkeypatch: pytest.MonkeyPatch) 
 def test_emulator_signature_check() -> None:
     path = bedrock.request_path(MODEL, False)
     body = b'{"messages":[]}'
-    signed = bedrock.sign("POST", f"http://127.0.0.1:9{path}", {"Content-Type": "application/json"}, body, REGION, AK, SK)
+    signed = bedrock.sign(
+        "POST", f"http://127.0.0.1:9{path}", {"Content-Type": "application/json"}, body, REGION, AK, SK
+    )
     headers = {k.lower(): v for k, v in signed.items()} | {"host": "127.0.0.1:9"}
     emu.check_sigv4("POST", path, headers, body, access_key=AK, secret_key=SK, region=REGION)
 
@@ -611,9 +676,7 @@ def start_emulator(*args: str) -> tuple[subprocess.Popen[str], int]:
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
     record = tmp_path_factory.mktemp("bedrock") / "requests.jsonl"
-    proc, port = start_emulator(
-        "--record", str(record), "--access-key", AK, "--secret-key", SK, "--region", REGION
-    )
+    proc, port = start_emulator("--record", str(record), "--access-key", AK, "--secret-key", SK, "--region", REGION)
     yield port, record
     proc.terminate()
     proc.wait(timeout=10)
@@ -661,7 +724,9 @@ def converse_stream(port: int, chat: dict[str, Any], read_size: int = 7) -> list
     return out
 
 
-SAY = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say hello to the emulator"}]}
+SAY = {
+    "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say hello to the emulator"}]
+}
 
 
 def test_emulator_converse_round_trip(emulator: tuple[int, Path]) -> None:
@@ -721,8 +786,23 @@ def test_emulator_tool_round_trip(emulator: tuple[int, Path]) -> None:
     last = json.loads(record.read_text().splitlines()[-1])
     assert last["body"]["messages"][2] == {
         "role": "user",
-        "content": [{"toolResult": {"toolUseId": call["id"], "content": [{"json": {"temp": 21}}], "status": "success"}}],
+        "content": [
+            {"toolResult": {"toolUseId": call["id"], "content": [{"json": {"temp": 21}}], "status": "success"}}
+        ],
     }
+
+
+def test_emulator_accepts_tool_history_without_declared_tools(emulator: tuple[int, Path]) -> None:
+    port, _ = emulator
+    chat = {
+        "messages": [
+            {"role": "user", "content": "run it"},
+            {"role": "assistant", "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "run"}}]},
+            {"role": "tool", "tool_call_id": "t1", "content": ""},
+        ]
+    }
+    out = converse(port, chat)
+    assert out["choices"][0]["message"] == {"role": "assistant", "content": "tool said: (empty)"}
 
 
 def test_emulator_reasoning_stream(emulator: tuple[int, Path]) -> None:

@@ -676,8 +676,20 @@ def test_stream_close_flushes_finish_and_usage_when_cut_short() -> None:
         ck({}, "stop"),
         uck(u(4, 1)),
     ]
-    assert dec.done
+    assert not dec.done  # no finishReason came: the caller can tell the stream was cut short
     assert dec.close() == []
+
+
+def test_stream_close_after_finish_without_usage() -> None:
+    dec = gemini.StreamDecoder(cid=CID, created=CREATED)
+    assert dec.feed(sse(ev([{"text": "ok"}], "STOP"))) == [
+        ck({"role": "assistant", "content": ""}),
+        ck({"content": "ok"}),
+        ck({}, "stop"),
+    ]
+    assert not dec.done  # waiting for a usageMetadata that never comes
+    assert dec.close() == []
+    assert dec.done and dec.usage is None
 
 
 def test_stream_id_and_model_come_from_the_stream() -> None:

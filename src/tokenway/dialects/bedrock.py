@@ -12,6 +12,9 @@ Choices worth knowing:
 * ``tool_choice: "none"`` has no Converse equivalent: tools are left out, unless the history holds
   tool calls/results (Bedrock then requires ``toolConfig``), in which case the tools are sent with
   no ``toolChoice``.
+* A history with tool calls but no ``tools`` declared gets a ``toolConfig`` naming the called tools
+  with an open schema (Bedrock refuses tool blocks without one). Blank text is dropped and an
+  empty tool result is sent as ``(empty)``: Bedrock refuses blank text blocks.
 * ``top_k`` and ``thinking`` go to ``additionalModelRequestFields`` as ``top_k`` / ``thinking``
   (the Anthropic-on-Bedrock names); ``response_format: json_schema`` becomes
   ``outputConfig.textFormat``; ``json_object`` has no equivalent and is dropped.
@@ -34,6 +37,7 @@ from tokenway.dialects.canonical import Chat, chunk, text_of, usage, usage_chunk
 from tokenway.errors import InvalidRequest, UpstreamError
 
 SERVICE = "bedrock"
+EMPTY_RESULT = "(empty)"
 
 STOP_MAP: dict[str, str] = {
     "end_turn": "stop",
@@ -79,6 +83,7 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
     body: dict[str, Any] = {}
     system: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
+    used_tools: list[str] = []  # names of the tools called in the history
     uses_tools = False
 
     def add(role: str, blocks: list[dict[str, Any]]) -> None:
@@ -93,13 +98,17 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
         role = msg.get("role")
         if role in ("system", "developer"):
             text = text_of(msg.get("content"))
-            if text:
+            if text.strip():
                 system.append({"text": text})
         elif role == "user":
             add("user", _user_blocks(msg.get("content"), i))
         elif role == "assistant":
             blocks = _assistant_blocks(msg)
-            uses_tools = uses_tools or bool(msg.get("tool_calls"))
+            for call in msg.get("tool_calls") or []:
+                uses_tools = True
+                name = (call.get("function") or {}).get("name", "")
+                if name not in used_tools:
+                    used_tools.append(name)
             add("assistant", blocks)
         elif role == "tool":
             uses_tools = True
@@ -127,7 +136,7 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
     if inference:
         body["inferenceConfig"] = inference
 
-    tool_config = _tool_config(chat, uses_tools)
+    tool_config = _tool_config(chat, uses_tools, used_tools)
     if tool_config is not None:
         body["toolConfig"] = tool_config
 
@@ -148,9 +157,7 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
         }
         if spec.get("description"):
             definition["description"] = spec["description"]
-        body["outputConfig"] = {
-            "textFormat": {"type": "json_schema", "structure": {"jsonSchema": definition}}
-        }
+        body["outputConfig"] = {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": definition}}}
     return body
 
 
@@ -158,13 +165,13 @@ def _user_blocks(content: Any, i: int) -> list[dict[str, Any]]:
     if content is None:
         return []
     if isinstance(content, str):
-        return [{"text": content}] if content else []
+        return [{"text": content}] if content.strip() else []
     blocks: list[dict[str, Any]] = []
     for j, part in enumerate(content):
         kind = part.get("type")
         where = f"messages[{i}].content[{j}]"
         if kind == "text":
-            if part.get("text"):
+            if (part.get("text") or "").strip():
                 blocks.append({"text": part["text"]})
         elif kind == "image_url":
             image = part.get("image_url")
@@ -183,9 +190,7 @@ def _image(url: str, where: str) -> dict[str, Any]:
             raise InvalidRequest(f"{where}: cannot tell the image format of {url!r}", param=where)
         return {"format": fmt, "source": {"s3Location": {"uri": url}}}
     if not url.startswith("data:"):
-        raise InvalidRequest(
-            f"{where}: Bedrock accepts only inline (data:) or s3:// images, not URLs", param=where
-        )
+        raise InvalidRequest(f"{where}: Bedrock accepts only inline (data:) or s3:// images, not URLs", param=where)
     header, sep, data = url[5:].partition(",")
     if not sep:
         raise InvalidRequest(f"{where}: malformed data: URL", param=where)
@@ -222,10 +227,10 @@ def _assistant_blocks(msg: dict[str, Any]) -> list[dict[str, Any]]:
             blocks.append({"reasoningContent": {"redactedContent": tb.get("data", "")}})
     content = msg.get("content")
     if isinstance(content, str):
-        if content:
+        if content.strip():
             blocks.append({"text": content})
     elif content:
-        blocks.extend({"text": p["text"]} for p in content if p.get("type") == "text" and p.get("text"))
+        blocks.extend({"text": p["text"]} for p in content if p.get("type") == "text" and (p.get("text") or "").strip())
     for call in msg.get("tool_calls") or []:
         fn = call.get("function") or {}
         blocks.append(
@@ -246,23 +251,33 @@ def _tool_result(msg: dict[str, Any]) -> dict[str, Any]:
         value = orjson.loads(text) if text else None
     except orjson.JSONDecodeError:
         value = None
-    content = [{"json": value}] if isinstance(value, dict) else [{"text": text}]
+    # Bedrock rejects blank text blocks, and an empty result is a legitimate tool answer
+    content = [{"json": value}] if isinstance(value, dict) else [{"text": text if text.strip() else EMPTY_RESULT}]
     return {"toolUseId": msg.get("tool_call_id", ""), "content": content, "status": "success"}
 
 
-def _tool_config(chat: Chat, uses_tools: bool) -> dict[str, Any] | None:
+def _tool_config(chat: Chat, uses_tools: bool, used_tools: list[str]) -> dict[str, Any] | None:
     specs: list[dict[str, Any]] = []
     for tool in chat.get("tools") or []:
         if tool.get("type", "function") != "function":
             continue
         fn = tool.get("function") or {}
         spec: dict[str, Any] = {"name": fn.get("name", "")}
-        if fn.get("description"):
+        if (fn.get("description") or "").strip():  # Bedrock rejects a blank description
             spec["description"] = fn["description"]
         spec["inputSchema"] = {"json": fn.get("parameters") or {"type": "object", "properties": {}}}
         specs.append({"toolSpec": spec})
     if not specs:
-        return None
+        if not uses_tools:
+            return None
+        # The history holds tool blocks but the request declares no tools: Bedrock still demands
+        # a toolConfig, so declare the tools the history called, with an open schema.
+        return {
+            "tools": [
+                {"toolSpec": {"name": name, "inputSchema": {"json": {"type": "object", "properties": {}}}}}
+                for name in used_tools or ["tool"]
+            ]
+        }
     choice = chat.get("tool_choice")
     config: dict[str, Any] = {"tools": specs}
     if choice is None:
@@ -274,9 +289,7 @@ def _tool_config(chat: Chat, uses_tools: bool) -> dict[str, Any] | None:
     elif choice == "required":
         config["toolChoice"] = {"any": {}}
     elif isinstance(choice, dict) and ((choice.get("function") or {}).get("name") or choice.get("name")):
-        config["toolChoice"] = {
-            "tool": {"name": (choice.get("function") or {}).get("name") or choice["name"]}
-        }
+        config["toolChoice"] = {"tool": {"name": (choice.get("function") or {}).get("name") or choice["name"]}}
     else:
         raise InvalidRequest(f"unsupported tool_choice {choice!r}", param="tool_choice")
     return config
@@ -350,9 +363,7 @@ def decode_response(
         "object": "chat.completion",
         "created": created if created is not None else int(time.time()),
         "model": model,
-        "choices": [
-            {"index": 0, "message": message, "finish_reason": _finish(body.get("stopReason"), bool(calls))}
-        ],
+        "choices": [{"index": 0, "message": message, "finish_reason": _finish(body.get("stopReason"), bool(calls))}],
         "usage": _usage(body.get("usage")),
     }
 
@@ -407,17 +418,14 @@ class StreamDecoder:
         return out
 
     def close(self) -> list[dict[str, Any]]:
-        """Flush: the finish chunk and the usage chunk, if the stream ended without them."""
+        """At the end of the body: the finish chunk if the stream broke off before ``messageStop``
+        and the usage chunk if a ``metadata`` event was seen but not yet reported (it always is).
+        ``done`` stays false without ``metadata``, so the caller can tell the stream was cut
+        short. Idempotent."""
         out: list[dict[str, Any]] = []
-        if not self._started:
-            self._started = True
-            out.append(self._chunk({"role": "assistant", "content": ""}))
-        if not self._finished:
+        if self._started and not self._finished:
             self._finished = True
             out.append(self._chunk({}, "tool_calls" if self._tools else "stop"))
-        if not self.done and self.usage is not None:
-            out.append(usage_chunk(self.cid, self.model, self.usage, created=self.created))
-        self.done = True
         return out
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
@@ -437,9 +445,9 @@ class StreamDecoder:
             body = orjson.loads(payload) if payload else {}
         except orjson.JSONDecodeError as e:
             raise UpstreamError(f"malformed Bedrock stream event {event}: {payload[:200]!r}") from e
-        if self.done:
-            return []
         out: list[dict[str, Any]] = []
+        if self.done:
+            return out
         if not self._started and event in ("messageStart", "contentBlockStart", "contentBlockDelta"):
             self._started = True
             out.append(self._chunk({"role": "assistant", "content": ""}))
@@ -510,8 +518,9 @@ def sign(
     """The headers to send for a SigV4-signed Bedrock request (``headers`` plus ``X-Amz-Date``,
     ``Authorization`` and, with temporary credentials, ``X-Amz-Security-Token``).
 
-    Every header passed in is signed, so send exactly these; ``Host`` is signed as the URL's
-    host[:port] (the value any HTTP client sends) and is not returned.
+    Every header passed in is signed, so send exactly these. Without a ``Host`` header the URL's
+    host[:port] (default port left out, as HTTP clients send it) is signed but not returned; pass
+    ``Host`` to sign and get back the exact value you will send.
     """
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest

@@ -205,12 +205,21 @@ class OpenAIEmbeddings(OpenAIChat):
         inp = body.get("input")
         if not (isinstance(inp, str) and inp) and not (isinstance(inp, list) and inp):
             raise InvalidRequest("'input' must be a non-empty string or array", param="input")
+        if isinstance(inp, list) and not all(_embedding_item(x) for x in inp):
+            raise InvalidRequest("'input' items must be strings, token ids or arrays of token ids", param="input")
         return model, False
 
     def passthrough(self, body: Body, model: str, stream: bool) -> Body:
         out = dict(body)
         out["model"] = model
         return out
+
+
+def _embedding_item(x: Any) -> bool:
+    """One element of an embeddings ``input`` array: text, a token id, or a list of token ids."""
+    if isinstance(x, str) or (isinstance(x, int) and not isinstance(x, bool)):
+        return True
+    return isinstance(x, list) and all(isinstance(t, int) and not isinstance(t, bool) for t in x)
 
 
 OPENAI_CHAT = OpenAIChat()

@@ -149,9 +149,7 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
     if system_parts:
         body["systemInstruction"] = {"parts": system_parts}
 
-    decls = [
-        _function_declaration(t) for t in chat.get("tools") or [] if t.get("type", "function") == "function"
-    ]
+    decls = [_function_declaration(t) for t in chat.get("tools") or [] if t.get("type", "function") == "function"]
     if decls:
         body["tools"] = [{"functionDeclarations": decls}]
     tool_config = _tool_config(chat.get("tool_choice"))
@@ -533,17 +531,23 @@ class StreamDecoder:
         return out
 
     def close(self) -> list[dict[str, Any]]:
-        """Flush: the finish chunk(s) and the usage chunk, if the stream ended without them."""
+        """At the end of the body: any last unterminated event, then the finish chunk(s) and the
+        usage chunk if the stream broke off without them. ``done`` stays false when no candidate
+        finished, so the caller can tell the stream was cut short. Idempotent."""
         out: list[dict[str, Any]] = []
         for _event, data in self._parser.close():
             out.extend(self._event(data))
+        if self._usage_sent:
+            return out
+        if self._started and self._finished >= self._started:
+            self.done = True  # every candidate finished; only the usage was missing
         for index in sorted(self._started - self._finished):
             self._finished.add(index)
             reason = "tool_calls" if self._calls.get(index) else "stop"
             out.append(self._chunk(index, {}, reason))
-        if not self._usage_sent and self.usage is not None:
+        if self.usage is not None:
             out.append(self._usage_chunk())
-        self.done = True
+        self._usage_sent = True
         return out
 
     # internals
@@ -610,9 +614,7 @@ class StreamDecoder:
                     out.append(self._chunk(index, {"content": part["text"]}))
             if cand.get("finishReason"):
                 self._finished.add(index)
-                out.append(
-                    self._chunk(index, {}, _finish(cand["finishReason"], bool(self._calls.get(index))))
-                )
+                out.append(self._chunk(index, {}, _finish(cand["finishReason"], bool(self._calls.get(index)))))
         if self._started and self._finished >= self._started and self.usage is not None:
             out.append(self._usage_chunk())
             self.done = True

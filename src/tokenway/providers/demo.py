@@ -143,7 +143,7 @@ def _embeddings(req: dict[str, Any], model: str) -> dict[str, Any]:
     data = []
     tokens = 0
     for i, item in enumerate(items):
-        text = item if isinstance(item, str) else " ".join(map(str, item))
+        text = item if isinstance(item, str) else " ".join(map(str, item)) if isinstance(item, list) else str(item)
         tokens += max(1, len(text) // 4)
         seed = hashlib.sha256(text.encode()).digest()
         raw = [(seed[j % 32] ^ (j * 31 & 0xFF)) / 127.5 - 1.0 for j in range(dims)]

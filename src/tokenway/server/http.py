@@ -112,7 +112,7 @@ class HttpProtocol(asyncio.Protocol):
     """One client connection."""
 
     __slots__ = (
-        "_body", "_drain_waiter", "_handler", "_headers", "_max_body", "_on_error", "_parser", "_pending",
+        "_body", "_drain_waiter", "_handler", "_headers", "_max_body", "_on_error", "_parser", "_pending", "_size",
         "_task", "_too_large", "_url", "client", "closed", "loop", "paused", "transport",
     )
 
@@ -128,6 +128,7 @@ class HttpProtocol(asyncio.Protocol):
         self._drain_waiter: asyncio.Future[None] | None = None
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
+        self._size = 0
         self._url = b""
         self._too_large = False
         self.transport: Any = None
@@ -182,6 +183,7 @@ class HttpProtocol(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._headers = {}
         self._body = []
+        self._size = 0
         self._url = b""
         self._too_large = False
 
@@ -199,12 +201,15 @@ class HttpProtocol(asyncio.Protocol):
         cl = self._headers.get("content-length")
         if cl is not None and cl.isdigit() and int(cl) > self._max_body:
             self._too_large = True
+        elif self._headers.get("expect", "").lower() == "100-continue":
+            self.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # curl waits for this on large bodies
 
     def on_body(self, body: bytes) -> None:
         if self._too_large:
             return
         self._body.append(body)
-        if len(self._body) > 1 and sum(map(len, self._body)) > self._max_body:
+        self._size += len(body)
+        if self._size > self._max_body:
             self._too_large = True
             self._body = []
 
