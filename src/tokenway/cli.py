@@ -1,4 +1,4 @@
-"""tokenway's command line: serve | check-config | demo."""
+"""tokenway's command line: serve | check-config | demo, and the admin commands (admin_cli.py)."""
 
 from __future__ import annotations
 
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--port", type=int, default=4000)
     d.set_defaults(fn=_demo)
+    from tokenway.admin_cli import add_admin_commands
+
+    add_admin_commands(sub)  # keys, orgs, teams, users, budgets, limits, usage: over the admin API
     args = p.parse_args(argv)
     return int(args.fn(args))
 

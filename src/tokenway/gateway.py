@@ -6,8 +6,10 @@ with. Connection pools, target health and metrics live outside it and survive re
 
 from __future__ import annotations
 
+from typing import Any
+
 from tokenway.config.schema import Config
-from tokenway.identity.keys import KeyTable
+from tokenway.identity.directory import Directory
 from tokenway.providers import build_provider
 from tokenway.providers.base import Provider
 from tokenway.routing.targets import Router, TargetHealth
@@ -23,6 +25,8 @@ class Shared:
         self.pools = Pools()
         self.health: dict[str, TargetHealth] = {}
         self.metrics = Metrics()
+        self.identity_store: Any = None  # the admin API's SQLite store (opened by Directory.attach)
+        self.identity_watch: Any = None  # the task following the store's changes
 
 
 class Gateway:
@@ -30,7 +34,7 @@ class Gateway:
         self.cfg = cfg
         self.metrics = shared.metrics
         self.log = Log(cfg.logging.level, cfg.logging.access_log)
-        self.keys = KeyTable(cfg.keys, cfg.auth.enabled)
+        self.keys = Directory.attach(cfg, shared, self.log)  # keys, orgs > teams > users, policies
         self.providers: dict[str, Provider] = {
             name: build_provider(name, p, shared.pools) for name, p in cfg.providers.items()
         }

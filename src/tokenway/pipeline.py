@@ -211,6 +211,9 @@ async def attempt(call: Call, route: Route, t: Target, body: dict[str, Any], dea
     provider = t.provider
     fmt = VENDOR_FORMATS[provider.format]
     passthrough = call.dialect.native == provider.format
+    if call.op == "embeddings" and not provider.supports_embeddings:
+        raise AttemptFailed(InvalidRequest(f"model '{call.model}' does not serve embeddings (its target {t.label} "
+                                           "is a chat-only vendor)", param="model"), retryable=False)
     try:
         if passthrough:
             out = call.dialect.passthrough(body, t.model, call.stream)
@@ -386,6 +389,8 @@ class _Forwarder:
         if self._mode == 2:
             if self.call.dialect.name == "anthropic":
                 return self._encoder.error(err.message, "api_error")
+            if self.call.dialect.name == "responses":  # the live encoder: same response id and sequence
+                return self._encoder.error(err.message, err.code)
             return self.call.dialect.stream_error(err)
         return self.call.dialect.stream_error(err)
 
@@ -407,7 +412,9 @@ def settle(gw: Gateway, call: Call) -> None:
     latency = time.perf_counter() - call.t0
     target = call.target.label if call.target is not None else ""
     status = call.status or 500
-    gw.metrics.observe_call(call.model or "-", target, status, call.code, latency, call.ttft)
+    # label only configured model groups: a caller must not be able to mint label values (cardinality)
+    model = call.model if call.model in gw.router.routes else "-"
+    gw.metrics.observe_call(model, target, status, call.code, latency, call.ttft)
     u = call.usage
     if u:
         gw.metrics.observe_tokens(call.model, target, int(u.get("prompt_tokens") or u.get("input_tokens") or 0),

@@ -355,12 +355,40 @@ def test_garbage_is_refused_and_the_server_lives(gw: Proc, name: str) -> None:
     raw, closed = raw_exchange(gw, GARBAGE[name])
     assert closed, raw
     assert raw.startswith(b"HTTP/1.1 400 "), raw[:300]
-    status, _, body = parse_response(raw)
+    _, _, body = parse_response(raw)
     err = json.loads(body)["error"]
     assert err["code"] == "invalid_request" and err["message"]
     assert b"Traceback" not in raw
     # the next client is served
     r = httpx.post(gw.url + CHAT, json=good_body(CHAT), headers={"authorization": f"Bearer {GOOD}"}, timeout=15)
+    assert r.status_code == 200, r.text
+
+
+HEAD_LIMIT = 64 * 1024
+OVERSIZED_HEADS = {
+    # sent in two pieces and then nothing more, so the server has read every byte when it refuses
+    "one-huge-header": [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 60000, b"a" * 10000],
+    "many-headers": [b"GET /healthz HTTP/1.1\r\n" + b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 90) for i in range(600)),
+                     b"".join(b"X-J%d: %s\r\n" % (i, b"v" * 90) for i in range(100))],
+    "huge-url": [b"GET /" + b"u" * 60000, b"u" * 10000],
+}
+
+
+@pytest.mark.parametrize("name", list(OVERSIZED_HEADS))
+def test_oversized_request_head_is_refused(gw: Proc, name: str) -> None:
+    """Headers are bounded like bodies: a client cannot make the gateway buffer an endless head."""
+    raw, closed = raw_exchange(gw, OVERSIZED_HEADS[name])
+    assert closed
+    assert raw.startswith(b"HTTP/1.1 400 "), raw[:300]
+    err = json.loads(parse_response(raw)[2])["error"]
+    assert err["code"] == "invalid_request" and "headers are larger" in err["message"]
+    assert httpx.get(gw.url + "/healthz", timeout=15).status_code == 200
+
+
+def test_large_but_reasonable_headers_are_fine(gw: Proc) -> None:
+    r = httpx.post(gw.url + CHAT, json=good_body(CHAT), timeout=15,
+                   headers={"authorization": f"Bearer {GOOD}", "cookie": "c=" + "k" * 30000,
+                            **{f"x-extra-{i}": "v" * 200 for i in range(50)}})
     assert r.status_code == 200, r.text
 
 

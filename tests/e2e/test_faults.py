@@ -101,7 +101,7 @@ def chat_raw(gw: Proc, model: str = "m", **kw: Any) -> Any:
 
 def circuit_state(gw: Proc, target: str) -> float | None:
     text = httpx.get(gw.url + "/metrics", timeout=2).text
-    m = re.search(r'^tokenway_circuit_state\{target="%s"\} (\S+)$' % re.escape(target), text, re.M)
+    m = re.search(rf'^tokenway_circuit_state\{{target="{re.escape(target)}"\}} (\S+)$', text, re.M)
     return float(m.group(1)) if m else None
 
 
@@ -258,7 +258,7 @@ def test_stream_cut_midway_ends_with_an_openai_error_event(start_gateway, start_
     gw = start_gateway(config({"v": v.port}, "  m: {targets: [{provider: v, model: gpt-x}]}"))
     got = []
     t0 = time.monotonic()
-    with pytest.raises(openai.APIError) as ei:  # noqa: PT012 - the error comes while iterating
+    with pytest.raises(openai.APIError) as ei:  # the error comes while iterating
         for c in oai(gw, timeout=10).chat.completions.create(model="m", messages=MSG, stream=True):
             got.append(c.choices[0].delta.content or "" if c.choices else "")
     assert time.monotonic() - t0 < 5
@@ -282,10 +282,10 @@ def test_stream_cut_midway_ends_with_an_anthropic_error_event(start_gateway, sta
     gw = start_gateway(config({"v": v.port}, "  m: {targets: [{provider: v, model: gpt-x}]}"))
     got = []
     t0 = time.monotonic()
-    with pytest.raises(anthropic.APIError) as ei:  # noqa: PT012
-        with ant(gw, timeout=10).messages.stream(model="m", max_tokens=50, messages=MSG) as s:
-            for t in s.text_stream:
-                got.append(t)
+    with pytest.raises(anthropic.APIError) as ei, \
+            ant(gw, timeout=10).messages.stream(model="m", max_tokens=50, messages=MSG) as s:
+        for t in s.text_stream:
+            got.append(t)
     assert time.monotonic() - t0 < 5
     assert "".join(got) == "tok0 tok1 tok2"
     assert "cut" in str(ei.value) or "closed" in str(ei.value)
@@ -316,7 +316,8 @@ def test_very_slow_stream_completes_intact(start_gateway, start_vendor) -> None:
 # --------------------------------------------------------------------------- 7. circuit breaker
 def test_circuit_breaker_opens_fails_fast_probes_and_closes(start_gateway, start_vendor) -> None:
     v = start_vendor("status:500")
-    routing = "  retries: 0\n  circuit_breaker: {consecutive_failures: 3, cooldown_s: 1}"
+    cooldown = 2.0  # long enough that the fail-fast calls below land inside it on a busy box
+    routing = f"  retries: 0\n  circuit_breaker: {{consecutive_failures: 3, cooldown_s: {cooldown}}}"
     gw = start_gateway(config({"v": v.port}, "  m: {targets: [{provider: v, model: gpt-x}]}", routing=routing))
     target = "v/gpt-x"
     assert circuit_state(gw, target) == 0
@@ -328,18 +329,20 @@ def test_circuit_breaker_opens_fails_fast_probes_and_closes(start_gateway, start
     opened = time.monotonic()
     assert stats(v)["requests"] == 3
 
-    # open: fast 503s that never reach the vendor
-    for _ in range(10):
+    # open: fast 503s that never reach the vendor (as many as fit well inside the cooldown)
+    fast = 0
+    while fast < 10 and (fast == 0 or time.monotonic() < opened + cooldown * 0.6):
         t0 = time.monotonic()
         with pytest.raises(openai.InternalServerError) as ei:
             chat_raw(gw)
         assert ei.value.status_code == 503 and ei.value.code == "upstream_unavailable"
-        assert time.monotonic() - t0 < 0.5
-    assert stats(v)["requests"] == 3, "calls reached the vendor while the circuit was open"
+        assert time.monotonic() - t0 < 1.0
+        fast += 1
     assert circuit_state(gw, target) == 1
+    assert stats(v)["requests"] == 3, "calls reached the vendor while the circuit was open"
 
     # after the cooldown one probe goes through; the vendor still fails, so it opens again
-    time.sleep(max(0.0, opened + 1.15 - time.monotonic()))
+    time.sleep(max(0.0, opened + cooldown + 0.15 - time.monotonic()))
     with pytest.raises(openai.APIStatusError) as ei:
         chat_raw(gw)
     assert ei.value.status_code == 502
@@ -353,7 +356,7 @@ def test_circuit_breaker_opens_fails_fast_probes_and_closes(start_gateway, start
     # the vendor recovers (restarted on the same port): the next probe closes the breaker
     v.stop()
     v2 = start_vendor("ok", port=v.port)
-    time.sleep(max(0.0, reopened + 1.15 - time.monotonic()))
+    time.sleep(max(0.0, reopened + cooldown + 0.15 - time.monotonic()))
     r = chat_raw(gw)
     assert r.http_response.status_code == 200 and r.parse().choices[0].message.content == FULL
     assert circuit_state(gw, target) == 0
@@ -393,8 +396,8 @@ def test_client_disconnect_while_waiting_cancels_the_upstream_call(start_gateway
 
 
 # --------------------------------------------------------------------------- 9. balancing
-def test_weighted_balancing_follows_the_weights(start_gateway, start_vendor) -> None:
-    v = start_vendor("ok")
+def test_weighted_balancing_follows_the_weights(start_gateway, start_upstream) -> None:
+    v = start_upstream("--tokens", "4")
     models = """\
   m:
     targets:
@@ -411,9 +414,9 @@ def test_weighted_balancing_follows_the_weights(start_gateway, start_vendor) -> 
     assert 130 <= seen["v/heavy"] <= 170, seen  # 75 % expected; 65-85 % accepted
 
 
-def test_least_latency_prefers_the_fast_target(start_gateway, start_vendor) -> None:
-    slow = start_vendor("slow-first-byte:0.3")
-    fast = start_vendor("ok")
+def test_least_latency_prefers_the_fast_target(start_gateway, start_upstream) -> None:
+    slow = start_upstream("--latency-ms", "300")
+    fast = start_upstream()
     models = """\
   m:
     balance: least-latency
@@ -421,14 +424,14 @@ def test_least_latency_prefers_the_fast_target(start_gateway, start_vendor) -> N
       - {provider: slow, model: gpt-x}
       - {provider: fast, model: gpt-x}"""
     gw = start_gateway(config({"slow": slow.port, "fast": fast.port}, models))
+    warm: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     with httpx.Client(timeout=5, headers=AUTH) as c:
         for i in range(24):
             r = c.post(gw.url + "/v1/chat/completions", json={"model": "m", "messages": MSG})
             assert r.status_code == 200
-            if i >= 4:  # after warm-up
-                seen[r.headers["x-tokenway-target"]] += 1
-    assert stats(slow)["requests"] >= 1  # it was measured
+            (warm if i < 4 else seen)[r.headers["x-tokenway-target"]] += 1
+    assert warm["slow/gpt-x"] >= 1, warm  # both were measured during the warm-up
     assert seen["fast/gpt-x"] >= 18, seen
 
 
@@ -460,3 +463,63 @@ def test_access_log_shows_attempts_and_never_the_keys(start_gateway, start_vendo
     out = gw.output()
     for secret in (CLIENT_KEY, UPSTREAM_KEY, wrong, CLIENT_KEY[3:], UPSTREAM_KEY[3:], wrong[3:]):
         assert secret not in out
+
+
+# --------------------------------------------------------------------------- extra: edges of the above
+def test_stream_stalling_past_the_deadline_ends_with_a_timeout_error_event(start_gateway, start_vendor) -> None:
+    v = start_vendor("slow-stream:5", tokens=3)
+    models = "  m: {targets: [{provider: v, model: gpt-x}], first_token_timeout_s: 1, timeout_s: 1.5}"
+    gw = start_gateway(config({"v": v.port}, models))
+    got = []
+    t0 = time.monotonic()
+    with pytest.raises(openai.APIError) as ei:
+        for c in oai(gw, timeout=10).chat.completions.create(model="m", messages=MSG, stream=True):
+            got.append(c.choices[0].delta.content or "" if c.choices else "")
+    elapsed = time.monotonic() - t0
+    assert "".join(got) == "tok0"
+    assert ei.value.code == "upstream_timeout"
+    assert 1.3 < elapsed < 3.5, f"stream ended after {elapsed:.2f}s with timeout_s 1.5"
+    assert wait_for(lambda: stats(v)["client_closed"] == 1, 2.0), stats(v)  # the vendor stream was dropped
+
+
+def test_stream_cut_midway_ends_with_a_responses_error_event(start_gateway, start_vendor) -> None:
+    """The Responses SDK does not raise on stream errors: the caller sees an ``error`` event and
+    ``response.failed``, continuing the same response (same id, increasing sequence numbers)."""
+    v = start_vendor("cut-stream:3", tokens=10)
+    gw = start_gateway(config({"v": v.port}, "  m: {targets: [{provider: v, model: gpt-x}]}"))
+    t0 = time.monotonic()
+    events = list(oai(gw, timeout=10).responses.create(model="m", input="hello", stream=True))
+    assert time.monotonic() - t0 < 5
+    types = [e.type for e in events]
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "tok0 tok1 tok2"
+    assert types.count("response.created") == 1
+    assert types[-2:] == ["error", "response.failed"], types
+    assert events[-2].code == "upstream_unavailable"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    failed = events[-1].response
+    assert failed.id == events[0].response.id and failed.model == "m" and failed.status == "failed"
+    assert "response.completed" not in types
+
+
+def test_half_open_lets_exactly_one_probe_through(start_gateway, start_vendor) -> None:
+    v = start_vendor("status:500")
+    routing = "  retries: 0\n  circuit_breaker: {consecutive_failures: 2, cooldown_s: 1}"
+    gw = start_gateway(config({"v": v.port}, "  m: {targets: [{provider: v, model: gpt-x}]}", routing=routing))
+    for _ in range(2):
+        with pytest.raises(openai.APIStatusError):
+            chat_raw(gw)
+    opened = time.monotonic()
+    httpx.post(v.url + "/_mode", json={"mode": "slow-first-byte:1.5"}, timeout=2).raise_for_status()
+    time.sleep(max(0.0, opened + 1.15 - time.monotonic()))
+
+    import concurrent.futures as cf
+
+    def call(_: int) -> int:
+        return httpx.post(gw.url + "/v1/chat/completions", headers=AUTH, timeout=10,
+                          json={"model": "m", "messages": MSG}).status_code
+
+    with cf.ThreadPoolExecutor(6) as pool:
+        codes = sorted(pool.map(call, range(6)))
+    assert codes == [200, 503, 503, 503, 503, 503], codes
+    assert stats(v)["requests"] == 3  # 2 failures + 1 probe, nothing else while half-open
+    assert circuit_state(gw, "v/gpt-x") == 0

@@ -49,7 +49,7 @@ def _substitute(text: str, env: dict[str, str], where: str, problems: list[str])
 def _construct(node: yaml.Node, loc: Loc, path: str, env: dict[str, str],
                lines: dict[Loc, int], problems: list[str]) -> Any:
     lines[loc] = node.start_mark.line + 1
-    where = f"{path}:{node.start_mark.line + 1}"
+    where = f"{path}:{node.start_mark.line + 1}: {'.'.join(str(p) for p in loc) or '(top level)'}"
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for k, v in node.value:

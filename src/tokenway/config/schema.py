@@ -97,6 +97,109 @@ class RoutingDefaults(Strict):
     circuit_breaker: CircuitBreaker = CircuitBreaker()
 
 
+class Limits(Strict):
+    """Rate limits for one scope. Tokens per minute are reserved at admission (estimated prompt +
+    max output) and settled to the vendor's usage when the call ends."""
+
+    rpm: PositiveInt | None = None  # requests per minute
+    tpm: PositiveInt | None = None  # tokens per minute
+    concurrency: PositiveInt | None = None  # calls in flight
+
+
+Window = Literal["minute", "hour", "day", "month", "total"]
+
+
+class Budget(Strict):
+    """A token or money budget for the scope it is attached to."""
+
+    tokens: PositiveInt | None = None
+    usd: PositiveFloat | None = None
+    window: Window = "month"
+    rolling: bool = False  # false: calendar windows in ``timezone``; true: the last window-length
+    timezone: str = "UTC"
+    mode: Literal["hard", "soft"] = "hard"  # hard refuses (429 budget_exceeded); soft allows and alerts
+    model: str | None = None  # only calls to this model group count (e.g. a team's gpt-4o budget)
+    alert_at: list[float] = Field(default_factory=lambda: [0.8, 1.0])
+
+    @model_validator(mode="after")
+    def _check(self) -> Budget:
+        if (self.tokens is None) == (self.usd is None):
+            raise ValueError("a budget gives exactly one of tokens or usd")
+        if self.rolling and self.window in ("month", "total"):
+            raise ValueError("rolling windows are minute, hour or day")
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(self.timezone)
+        except Exception:
+            raise ValueError(f"unknown timezone {self.timezone!r} (an IANA name such as Europe/Paris)") from None
+        return self
+
+
+class Org(Strict):
+    name: str | None = None
+    budgets: list[Budget] = Field(default_factory=list)
+    limits: Limits | None = None
+
+
+class Team(Strict):
+    org: str | None = None
+    name: str | None = None
+    budgets: list[Budget] = Field(default_factory=list)
+    limits: Limits | None = None
+
+
+class User(Strict):
+    team: str | None = None
+    org: str | None = None  # implied by the team when not given
+    email: str | None = None
+    budgets: list[Budget] = Field(default_factory=list)
+    limits: Limits | None = None
+
+
+class Price(Strict):
+    """USD (or ``currency``) per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(None, ge=0)  # default: the input price
+    cache_write: float | None = Field(None, ge=0)  # default: the input price
+    reasoning: float | None = Field(None, ge=0)  # default: the output price
+    currency: str = "USD"
+    effective: str | None = None  # ISO date the price took effect
+
+
+class Metering(Strict):
+    default_max_output_tokens: PositiveInt = 4096  # reserved when a request names no max
+    max_reserved_output_tokens: PositiveInt = 32768  # never reserve more than this per call
+
+
+class Ledger(Strict):
+    enabled: bool = True
+    path: str = "./data"  # directory: ledger.db (SQLite, WAL) and journal/
+    retention_days: PositiveInt = 400
+    fsync: bool = False  # fsync the journal per call (survives power loss, not only kill -9)
+
+
+class Admin(Strict):
+    """The admin API under /admin/ and the CLI that calls it."""
+
+    keys: list[str] = Field(default_factory=list)  # secrets, or sha256:<hex> hashes; empty = admin API off
+    store_path: str | None = None  # SQLite file for keys/orgs/teams/users/budgets made through the API;
+    # default <ledger.path>/tokenway.db
+
+    @model_validator(mode="after")
+    def _drop_empty(self) -> Admin:
+        # "${TOKENWAY_ADMIN_KEY:-}" with the variable unset leaves "": that is "no admin key", not a key
+        object.__setattr__(self, "keys", [k for k in self.keys if k])
+        return self
+
+
+class Alerts(Strict):
+    webhook_url: str | None = None  # POST JSON on soft-limit alerts
+    webhook_timeout_s: PositiveFloat = 5.0
+
+
 class ModelGroup(Strict):
     """A public model name and the targets that serve it."""
 
@@ -106,6 +209,7 @@ class ModelGroup(Strict):
     retries: int | None = Field(None, ge=0, le=10)
     timeout_s: PositiveFloat | None = None
     first_token_timeout_s: PositiveFloat | None = None
+    limits: Limits | None = None  # across every caller of this group
 
 
 class Key(Strict):
@@ -115,9 +219,16 @@ class Key(Strict):
     key: str | None = None
     key_hash: str | None = None
     models: list[str] = Field(default_factory=lambda: ["*"])
+    user: str | None = None  # the key belongs to a user…
+    team: str | None = None  # …or directly to a team
+    allow_end_user: bool = False  # take an end-user id from the request's `user` / x-tokenway-user
+    budgets: list[Budget] = Field(default_factory=list)
+    limits: Limits | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Key:
+        if self.user and self.team:
+            raise ValueError("a key belongs to a user or to a team, not both")
         if bool(self.key) == bool(self.key_hash):
             raise ValueError("give exactly one of key or key_hash")
         if self.key_hash is not None:
@@ -140,9 +251,30 @@ class Config(Strict):
     providers: dict[str, Provider] = Field(default_factory=dict)
     models: dict[str, ModelGroup] = Field(default_factory=dict)
     keys: list[Key] = Field(default_factory=list)
+    orgs: dict[str, Org] = Field(default_factory=dict)
+    teams: dict[str, Team] = Field(default_factory=dict)
+    users: dict[str, User] = Field(default_factory=dict)
+    metering: Metering = Metering()
+    prices: dict[str, Price] = Field(default_factory=dict)  # by vendor model name; overrides the catalog
+    ledger: Ledger = Ledger()
+    admin: Admin = Admin()
+    alerts: Alerts = Alerts()
 
     @model_validator(mode="after")
     def _check_refs(self) -> Config:
+        for name, t in self.teams.items():
+            if t.org is not None and t.org not in self.orgs:
+                raise ValueError(f"teams.{name}.org: unknown org {t.org!r}")
+        for name, u in self.users.items():
+            if u.team is not None and u.team not in self.teams:
+                raise ValueError(f"users.{name}.team: unknown team {u.team!r}")
+            if u.org is not None and u.org not in self.orgs:
+                raise ValueError(f"users.{name}.org: unknown org {u.org!r}")
+        for i, k in enumerate(self.keys):
+            if k.user is not None and k.user not in self.users:
+                raise ValueError(f"keys.{i}.user: unknown user {k.user!r}")
+            if k.team is not None and k.team not in self.teams:
+                raise ValueError(f"keys.{i}.team: unknown team {k.team!r}")
         for name, group in self.models.items():
             for i, t in enumerate(group.targets):
                 if t.provider not in self.providers:

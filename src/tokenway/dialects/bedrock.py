@@ -97,9 +97,11 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
     for i, msg in enumerate(chat.get("messages") or []):
         role = msg.get("role")
         if role in ("system", "developer"):
-            text = text_of(msg.get("content"))
-            if text.strip():
-                system.append({"text": text})
+            # one block per text part: joining them would run "A." and "B." into "A.B."
+            content = msg.get("content")
+            texts = ([p.get("text") or "" for p in content if isinstance(p, dict) and p.get("type") == "text"]
+                     if isinstance(content, list) else [text_of(content)])
+            system.extend({"text": t} for t in texts if t.strip())
         elif role == "user":
             add("user", _user_blocks(msg.get("content"), i))
         elif role == "assistant":
@@ -404,24 +406,35 @@ class StreamDecoder:
         self._started = False
         self._finished = False
         self._tools: dict[int, int] = {}  # contentBlockIndex -> tool_calls index
+        self._error: UpstreamError | None = None  # an exception frame that came after chunks in one read
 
     def feed(self, raw: bytes) -> list[dict[str, Any]]:
         from botocore.eventstream import ParserError
 
+        if self._error is not None:
+            raise self._error
         self._buffer.add_data(raw)
         out: list[dict[str, Any]] = []
         try:
-            for message in self._buffer:
-                out.extend(self._message(message.headers, message.payload))
-        except ParserError as e:
-            raise UpstreamError(f"malformed Bedrock event stream: {e}") from e
+            try:
+                for message in self._buffer:
+                    out.extend(self._message(message.headers, message.payload))
+            except ParserError as e:
+                raise UpstreamError(f"malformed Bedrock event stream: {e}") from e
+        except UpstreamError as e:
+            if not out:
+                raise
+            self._error = e  # hand out what came before the error; raise it on the next feed/close
         return out
 
     def close(self) -> list[dict[str, Any]]:
         """At the end of the body: the finish chunk if the stream broke off before ``messageStop``
         and the usage chunk if a ``metadata`` event was seen but not yet reported (it always is).
         ``done`` stays false without ``metadata``, so the caller can tell the stream was cut
-        short. Idempotent."""
+        short. Idempotent. Raises the vendor's exception if one came in the last read after
+        chunks that ``feed`` returned."""
+        if self._error is not None:
+            raise self._error
         out: list[dict[str, Any]] = []
         if self._started and not self._finished:
             self._finished = True

@@ -105,6 +105,8 @@ class OpenAIChat(ClientDialect):
         return openai_chat.passthrough_request(body, model, stream)
 
     def encode_response(self, chat: Body, model: str, body: Body) -> Body:
+        if not chat.get("model"):  # the vendor named no model (Bedrock): the one the client asked for
+            chat["model"] = model
         return chat
 
     def stream_encoder(self, model: str, body: Body) -> Any:

@@ -126,9 +126,8 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
     for i, msg in enumerate(chat.get("messages") or []):
         role = msg.get("role")
         if role in ("system", "developer"):
-            text = text_of(msg.get("content"))
-            if text:
-                system_parts.append({"text": text})
+            # one part per text block: joining them would run "A." and "B." into "A.B."
+            system_parts.extend({"text": t} for t in _system_texts(msg.get("content")) if t)
         elif role == "user":
             add_turn("user", _user_parts(msg.get("content"), i))
         elif role == "assistant":
@@ -160,6 +159,12 @@ def encode_request(chat: Chat, model: str) -> dict[str, Any]:
     if gen:
         body["generationConfig"] = gen
     return body
+
+
+def _system_texts(content: Any) -> list[str]:
+    if isinstance(content, list):
+        return [p.get("text") or "" for p in content if isinstance(p, dict) and p.get("type") == "text"]
+    return [text_of(content)]
 
 
 def _user_parts(content: Any, i: int) -> list[dict[str, Any]]:
@@ -523,17 +528,28 @@ class StreamDecoder:
         self._finished: set[int] = set()
         self._calls: dict[int, int] = {}
         self._usage_sent = False
+        self._error: UpstreamError | None = None  # an error event that came after chunks in one read
 
     def feed(self, raw: bytes) -> list[dict[str, Any]]:
+        if self._error is not None:
+            raise self._error
         out: list[dict[str, Any]] = []
-        for _event, data in self._parser.feed(raw):
-            out.extend(self._event(data))
+        try:
+            for _event, data in self._parser.feed(raw):
+                out.extend(self._event(data))
+        except UpstreamError as e:
+            if not out:
+                raise
+            self._error = e  # hand out what came before the error; raise it on the next feed/close
         return out
 
     def close(self) -> list[dict[str, Any]]:
         """At the end of the body: any last unterminated event, then the finish chunk(s) and the
         usage chunk if the stream broke off without them. ``done`` stays false when no candidate
-        finished, so the caller can tell the stream was cut short. Idempotent."""
+        finished, so the caller can tell the stream was cut short. Idempotent. Raises the vendor's
+        error event if one came in the last read after chunks that ``feed`` returned."""
+        if self._error is not None:
+            raise self._error
         out: list[dict[str, Any]] = []
         for _event, data in self._parser.close():
             out.extend(self._event(data))

@@ -62,14 +62,31 @@ def encode_request(chat: dict[str, Any], model: str, stream: bool) -> dict[str, 
     body = {k: v for k, v in chat.items() if k not in _EXTENSIONS}
     body["model"] = model
     msgs = body.get("messages") or []
-    if any(isinstance(m, dict) and ("reasoning_content" in m or "thinking_blocks" in m) for m in msgs):
-        body["messages"] = [{k: v for k, v in m.items() if k not in _MSG_EXTENSIONS} for m in msgs]
+    if any(isinstance(m, dict) and ("reasoning_content" in m or "thinking_blocks" in m or _has_extra_content(m))
+           for m in msgs):
+        body["messages"] = [_strip_message(m) if isinstance(m, dict) else m for m in msgs]
     if stream:
         body["stream"] = True
         opts = dict(body.get("stream_options") or {})
         opts["include_usage"] = True
         body["stream_options"] = opts
     return body
+
+
+def _has_extra_content(m: dict[str, Any]) -> bool:
+    calls = m.get("tool_calls")
+    return isinstance(calls, list) and any(isinstance(c, dict) and "extra_content" in c for c in calls)
+
+
+def _strip_message(m: dict[str, Any]) -> dict[str, Any]:
+    """A message without the canonical extensions: ``reasoning_content``, ``thinking_blocks`` and
+    the Gemini ``extra_content`` (thought signature) on tool calls, which OpenAI-format vendors
+    reject as unknown fields."""
+    out = {k: v for k, v in m.items() if k not in _MSG_EXTENSIONS}
+    if _has_extra_content(out):
+        out["tool_calls"] = [{k: v for k, v in c.items() if k != "extra_content"} if isinstance(c, dict) else c
+                             for c in out["tool_calls"]]
+    return out
 
 
 def passthrough_request(body: dict[str, Any], model: str, stream: bool) -> dict[str, Any]:
@@ -131,12 +148,15 @@ class StreamDecoder:
 class StreamEncoder:
     """Canonical chunks -> OpenAI SSE for the client; the usage chunk only if the client asked."""
 
-    __slots__ = ("include_usage",)
+    __slots__ = ("include_usage", "model")
 
     def __init__(self, model: str, include_usage: bool) -> None:
         self.include_usage = include_usage
+        self.model = model
 
     def feed(self, chunk: dict[str, Any]) -> bytes:
+        if not chunk.get("model"):  # the vendor named no model (Bedrock): the one the client asked for
+            chunk = {**chunk, "model": self.model}
         if not chunk.get("choices") and "usage" in chunk:
             if not self.include_usage:
                 return b""

@@ -30,6 +30,7 @@ class Identity:
     org: str | None = None
     team: str | None = None
     user: str | None = None
+    allow_end_user: bool = False  # may the request name an end user (``user`` / x-tokenway-user)?
     metadata: dict[str, str] = field(default_factory=dict)
 
     def may_use(self, model: str) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 
 from tokenway import pipeline
+from tokenway.dialects import anthropic as anthropic_dialect
 from tokenway.dialects.formats import (
     ANTHROPIC,
     OPENAI_CHAT,
@@ -16,10 +17,19 @@ from tokenway.dialects.formats import (
     OPENAI_RESPONSES,
     ClientDialect,
 )
-from tokenway.errors import GatewayError, InvalidRequest, MethodNotAllowed, NotFound, RequestTooLarge
+from tokenway.errors import (
+    GatewayError,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    RequestTooLarge,
+    UpstreamError,
+)
 from tokenway.gateway import Gateway, Shared
 from tokenway.metering.estimate import estimate_chat
+from tokenway.server.admin import admin_routes
 from tokenway.server.http import BadHttp, Request, Responder, TooLarge
+from tokenway.upstream.client import ConnectError, Disconnected, ReadTimeout
 
 Route = Callable[[Gateway, Request, Responder], Awaitable[None]]
 
@@ -53,10 +63,17 @@ async def _count_tokens(gw: Gateway, req: Request, resp: Responder) -> None:
     if target.provider.format == "anthropic":
         payload = orjson.dumps({**body, "model": target.model})
         loop = asyncio.get_running_loop()
-        r = await target.provider.send("count_tokens", target.model, payload, False, loop.time() + 30)
-        raw = await r.read()
-        resp.send(r.status, raw)
-        return
+        try:
+            r = await target.provider.send("count_tokens", target.model, payload, False, loop.time() + 30)
+            raw = await r.read()
+        except (ConnectError, Disconnected, ReadTimeout):
+            r, raw = None, b""  # the vendor cannot count now: estimate instead (the header says so)
+        if r is not None and r.status == 200:
+            resp.send(200, raw)
+            return
+        if r is not None and 400 <= r.status < 500 and r.status not in (401, 403, 404, 408, 429):
+            raise UpstreamError(f"{target.label} answered {r.status}: {anthropic_dialect.decode_error(raw)}",
+                                status=r.status, code="upstream_bad_request")
     n = estimate_chat(ANTHROPIC.to_canonical({**body, "max_tokens": body.get("max_tokens") or 1}))
     resp.send(200, orjson.dumps({"input_tokens": n}), b"x-tokenway-estimated: true\r\n")
 
@@ -101,6 +118,7 @@ class App:
             "/v1/models": _models, "/models": _models,
             "/healthz": _healthz, "/readyz": self._readyz,
         }
+        self.admin = admin_routes(self.post, self.get)  # /admin/ paths with an id go through self.admin
         self.metrics_path = gateway.cfg.metrics.path
         self.metrics_enabled = gateway.cfg.metrics.enabled
 
@@ -116,6 +134,8 @@ class App:
         try:
             route = (self.post if req.method == "POST" else self.get if req.method in ("GET", "HEAD") else {}).get(
                 req.path)
+            if route is None and req.path.startswith("/admin/"):
+                route = self.admin
             if route is not None:
                 try:
                     await route(gw, req, resp)

@@ -35,11 +35,12 @@ class Reloader:
         self.path = path
         self._mtime = self._stat()
 
-    def _stat(self) -> float | None:
+    def _stat(self) -> tuple[int, int] | None:
         try:
-            return Path(self.path).stat().st_mtime if self.path else None
+            st = Path(self.path).stat() if self.path else None
         except OSError:
             return None
+        return (st.st_mtime_ns, st.st_size) if st is not None else None
 
     def reload(self, reason: str) -> bool:
         log = self.app.gateway.log
@@ -70,6 +71,14 @@ class Reloader:
             await asyncio.sleep(interval)
             m = self._stat()
             if m is not None and m != self._mtime:
+                # let the writer finish (a truncate-then-write can share one mtime tick): read the file
+                # once its time and size have stayed the same for a moment
+                for _ in range(25):
+                    await asyncio.sleep(0.1)
+                    again = self._stat()
+                    if again == m:
+                        break
+                    m = again
                 self._mtime = m
                 self.reload("file changed")
 

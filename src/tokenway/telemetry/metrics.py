@@ -52,6 +52,7 @@ class Metrics:
         self.retries: defaultdict[tuple[str, str], int] = defaultdict(int)
         self.fallbacks: defaultdict[str, int] = defaultdict(int)
         self.circuit_opens: dict[str, Any] = {}  # label -> Breaker (read at scrape)
+        self.alerts: defaultdict[tuple[str, str, str], int] = defaultdict(int)  # (level, id, threshold)
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)  # type: ignore[arg-type]
 
@@ -110,6 +111,11 @@ class Metrics:
             opens.add_metric([label], breaker.opens)
         yield state
         yield opens
+        al = CounterMetricFamily("tokenway_budget_alerts", "Budget threshold alerts sent",
+                                 labels=["level", "id", "threshold"])
+        for k, v in list(self.alerts.items()):
+            al.add_metric(list(k), v)
+        yield al
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,0 +1,1 @@
+"""The usage ledger: one durable row per call (journal first, then SQLite)."""
