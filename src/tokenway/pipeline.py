@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tokenway.dialects import sse
-from tokenway.dialects.formats import VENDOR_FORMATS, ClientDialect, VendorFormat
+from tokenway.dialects.formats import VENDOR_FORMATS, ClientDialect, VendorFormat, anthropic_error
 from tokenway.errors import (
     GatewayError,
     InvalidRequest,
@@ -225,8 +225,14 @@ async def attempt(call: Call, route: Route, t: Target, body: dict[str, Any], dea
     except GatewayError as e:
         raise AttemptFailed(e, retryable=False) from None
     loop = asyncio.get_running_loop()
-    # streams: headers and first bytes must come within first_token_timeout_s of this attempt
-    first_by = min(deadline, loop.time() + route.first_token_timeout_s) if call.stream else deadline
+    # streams: headers and first bytes must come within first_token_timeout_s of this attempt;
+    # whole answers: within attempt_timeout_s, when set (so a hung target leaves time for a fallback)
+    if call.stream:
+        first_by = min(deadline, loop.time() + route.first_token_timeout_s)
+    elif route.attempt_timeout_s is not None:
+        first_by = min(deadline, loop.time() + route.attempt_timeout_s)
+    else:
+        first_by = deadline
     try:
         r = await provider.send(call.op, t.model, payload, call.stream, first_by)
         if r.status >= 400:
@@ -327,10 +333,11 @@ async def stream_back(call: Call, body: dict[str, Any], up: Upstream, resp: Resp
 class _Forwarder:
     """Turns vendor stream bytes into client stream bytes for one call."""
 
-    __slots__ = ("_decoder", "_encoder", "_include_usage", "_mode", "_parser", "_usage", "call")
+    __slots__ = ("_decoder", "_encoder", "_error", "_include_usage", "_mode", "_parser", "_usage", "call")
 
     def __init__(self, call: Call, body: dict[str, Any], up: Upstream) -> None:
         self.call = call
+        self._error: UpstreamError | None = None
         self._usage: dict[str, Any] | None = None
         self._encoder: Any = None
         self._parser: sse.SSEParser | None = None
@@ -348,6 +355,8 @@ class _Forwarder:
             self._encoder = call.dialect.stream_encoder(call.model, body)
 
     def feed(self, raw: bytes) -> bytes:
+        if self._error is not None:
+            raise self._error
         if not raw:
             return b""
         if self._mode == 0:
@@ -366,7 +375,11 @@ class _Forwarder:
                             continue
                 elif data.startswith(b'{"error"'):
                     chunk = orjson.loads(data)
-                    raise UpstreamError(str((chunk.get("error") or {}).get("message", "vendor error")))
+                    e = UpstreamError(str((chunk.get("error") or {}).get("message", "vendor error")))
+                    if not out:
+                        raise e
+                    self._error = e  # hand on what came before it first
+                    break
                 out.append(b"data: " + data + b"\n\n")
             return b"".join(out)
         if self._mode == 1:
@@ -375,6 +388,8 @@ class _Forwarder:
         return b"".join([self._encoder.feed(c) for c in self._decoder.feed(raw)])
 
     def close(self) -> bytes:
+        if self._error is not None:
+            raise self._error
         if self._mode == 2:
             tail = b"".join([self._encoder.feed(c) for c in self._decoder.close()])
             return tail + self._encoder.finish()
@@ -388,7 +403,7 @@ class _Forwarder:
     def error(self, err: GatewayError) -> bytes:
         if self._mode == 2:
             if self.call.dialect.name == "anthropic":
-                return self._encoder.error(err.message, "api_error")
+                return self._encoder.error(err.message, anthropic_error(err)["error"]["type"])
             if self.call.dialect.name == "responses":  # the live encoder: same response id and sequence
                 return self._encoder.error(err.message, err.code)
             return self.call.dialect.stream_error(err)

@@ -162,7 +162,7 @@ def test_reload_on_file_change(start_gateway: Callable[..., Proc]) -> None:
 
     # add a model group, drop key b
     cfg.write_text(demo_config(models=("demo", "fresh"), keys=("sk-a",)))
-    assert wait_for(lambda: chat_status(gw, "fresh", "sk-a") == 200, timeout=4), "the new model never appeared"
+    assert wait_for(lambda: chat_status(gw, "fresh", "sk-a") == 200, timeout=6), "the new model never appeared"
     assert chat_status(gw, "demo", "sk-b") == 401
     assert chat_status(gw, "demo", "sk-a") == 200
     ids = sorted(m.id for m in oai(gw, key="sk-a").models.list())
@@ -174,7 +174,7 @@ def test_reload_on_file_change(start_gateway: Callable[..., Proc]) -> None:
     lines = demo_config(models=("demo", "fresh"), keys=("sk-a",)).splitlines()
     bad_line = len(lines) + 1
     cfg.write_text("\n".join([*lines, "  - {name: c, key: sk-c, colour: blue}", ""]))
-    failed = wait_for(lambda: log_events(gw, "config_reload_failed"), timeout=4)
+    failed = wait_for(lambda: log_events(gw, "config_reload_failed"), timeout=6)
     assert failed, gw.output()
     problems = failed[-1]["problems"]
     assert failed[-1]["path"] == str(cfg)
@@ -184,13 +184,13 @@ def test_reload_on_file_change(start_gateway: Callable[..., Proc]) -> None:
 
     # broken YAML too
     cfg.write_text("models: [unclosed\n")
-    assert wait_for(lambda: len(log_events(gw, "config_reload_failed")) >= 2, timeout=4), gw.output()
+    assert wait_for(lambda: len(log_events(gw, "config_reload_failed")) >= 2, timeout=6), gw.output()
     assert any(p.startswith(f"{cfg}:") for p in log_events(gw, "config_reload_failed")[-1]["problems"])
     assert chat_status(gw, "fresh", "sk-a") == 200
 
     # a good file again is picked up
     cfg.write_text(demo_config(models=("demo",), keys=("sk-a", "sk-b")))
-    assert wait_for(lambda: chat_status(gw, "fresh", "sk-a") == 404, timeout=4)
+    assert wait_for(lambda: chat_status(gw, "fresh", "sk-a") == 404, timeout=6)
     assert chat_status(gw, "demo", "sk-b") == 200
     assert_clean_log(gw)
 
@@ -203,7 +203,7 @@ def test_reload_sees_a_change_within_one_mtime_tick(start_gateway: Callable[...,
     before = cfg.stat()
     cfg.write_text(demo_config(models=("demo", "fresh")))
     os.utime(cfg, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert wait_for(lambda: chat_status(gw, "fresh", "sk-a") == 200, timeout=4), gw.output()
+    assert wait_for(lambda: chat_status(gw, "fresh", "sk-a") == 200, timeout=6), gw.output()
 
 
 def test_sighup_reloads(start_gateway: Callable[..., Proc]) -> None:
@@ -325,7 +325,7 @@ def test_sigterm_when_idle_exits_promptly(start_gateway: Callable[..., Proc]) ->
     t0 = time.monotonic()
     gw.signal(signal.SIGTERM)
     assert gw.proc.wait(10) == 0
-    assert time.monotonic() - t0 < 3
+    assert time.monotonic() - t0 < 5
     keep.close()
 
 

@@ -94,6 +94,7 @@ class RoutingDefaults(Strict):
     max_retry_after_s: float = Field(10.0, ge=0)  # a longer Retry-After moves on to a fallback
     timeout_s: PositiveFloat = 600.0  # total deadline per request
     first_token_timeout_s: PositiveFloat = 60.0
+    attempt_timeout_s: PositiveFloat | None = None  # non-streaming: one attempt's limit (None: the deadline)
     circuit_breaker: CircuitBreaker = CircuitBreaker()
 
 
@@ -209,6 +210,7 @@ class ModelGroup(Strict):
     retries: int | None = Field(None, ge=0, le=10)
     timeout_s: PositiveFloat | None = None
     first_token_timeout_s: PositiveFloat | None = None
+    attempt_timeout_s: PositiveFloat | None = None
     limits: Limits | None = None  # across every caller of this group
 
 

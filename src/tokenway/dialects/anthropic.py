@@ -1146,6 +1146,7 @@ class StreamDecoder:
         "_cache_creation",
         "_cache_read",
         "_created",
+        "_error",
         "_id",
         "_input",
         "_model",
@@ -1158,6 +1159,7 @@ class StreamDecoder:
     )
 
     def __init__(self) -> None:
+        self._error: UpstreamError | None = None
         self._parser = SSEParser()
         self._created = int(time.time())
         self._id = ""
@@ -1169,22 +1171,31 @@ class StreamDecoder:
         self.done = False
 
     def feed(self, raw: bytes) -> list[dict[str, Any]]:
+        if self._error is not None:
+            raise self._error
         out: list[dict[str, Any]] = []
-        for event, data in self._parser.feed(raw):
-            if not data or data == b"[DONE]":
-                continue
-            try:
-                payload = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                raise UpstreamError(f"vendor sent a malformed stream event: {data[:200]!r}") from None
-            if isinstance(payload, dict):
-                self._event(payload.get("type") or event, payload, out)
+        try:
+            for event, data in self._parser.feed(raw):
+                if not data or data == b"[DONE]":
+                    continue
+                try:
+                    payload = orjson.loads(data)
+                except orjson.JSONDecodeError:
+                    raise UpstreamError(f"vendor sent a malformed stream event: {data[:200]!r}") from None
+                if isinstance(payload, dict):
+                    self._event(payload.get("type") or event, payload, out)
+        except UpstreamError as e:
+            if not out:
+                raise
+            self._error = e  # hand on what came before the error; raise it on the next call
         return out
 
     def close(self) -> list[dict[str, Any]]:
         """At the end of the vendor's bytes: any last event left unterminated, then, if the stream
         broke off before ``message_stop``, a usage chunk with what was counted so far (``done``
         stays false, so the caller can tell the stream was cut short)."""
+        if self._error is not None:
+            raise self._error
         out: list[dict[str, Any]] = []
         for event, data in self._parser.close():
             if data and data != b"[DONE]":

@@ -144,7 +144,7 @@ class OpenAIResponses(OpenAIChat):
         return openai_responses.StreamEncoder(model, request=body)
 
     def stream_error(self, err: GatewayError) -> bytes:
-        return openai_responses.StreamEncoder(err.code).error(err.message, err.code)
+        return openai_responses.StreamEncoder("").error(err.message, err.code)
 
 
 class AnthropicMessages(ClientDialect):

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from tokenway.dialects import sse
-from tokenway.errors import InvalidRequest
+from tokenway.errors import InvalidRequest, UpstreamError
 
 _ROLES = frozenset(("system", "developer", "user", "assistant", "tool", "function"))
 # canonical extensions an OpenAI-format vendor does not know (see canonical.py)
@@ -111,15 +111,18 @@ def client_wants_usage(body: dict[str, Any]) -> bool:
 class StreamDecoder:
     """OpenAI-format SSE from a vendor -> canonical chunks (they are the same objects)."""
 
-    __slots__ = ("_parser", "done", "usage")
+    __slots__ = ("_error", "_parser", "done", "usage")
 
     def __init__(self) -> None:
+        self._error: UpstreamError | None = None
         self._parser = sse.SSEParser()
         self.usage: dict[str, Any] | None = None
         self.done = False
 
     def feed(self, raw: bytes) -> list[dict[str, Any]]:
-        out = []
+        if self._error is not None:
+            raise self._error
+        out: list[dict[str, Any]] = []
         for _event, data in self._parser.feed(raw):
             if data == b"[DONE]":
                 self.done = True
@@ -131,10 +134,12 @@ class StreamDecoder:
             if not isinstance(chunk, dict):
                 continue
             if "error" in chunk and "choices" not in chunk:
-                from tokenway.errors import UpstreamError
-
                 err = chunk["error"]
-                raise UpstreamError(err.get("message", "vendor error") if isinstance(err, dict) else str(err))
+                e = UpstreamError(err.get("message", "vendor error") if isinstance(err, dict) else str(err))
+                if not out:
+                    raise e
+                self._error = e  # hand on what came before the error; raise it on the next call
+                break
             u = chunk.get("usage")
             if u:
                 self.usage = u
@@ -142,6 +147,8 @@ class StreamDecoder:
         return out
 
     def close(self) -> list[dict[str, Any]]:
+        if self._error is not None:
+            raise self._error
         return []
 
 

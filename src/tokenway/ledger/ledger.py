@@ -113,7 +113,8 @@ class Ledger:
                         bad += n_bad
                         lines += len(rows)
                         for i in range(0, len(rows), REPLAY_CHUNK):
-                            inserted += store.insert_rows(conn, [store.dict_values(r) for r in rows[i : i + REPLAY_CHUNK]])
+                            chunk = rows[i : i + REPLAY_CHUNK]
+                            inserted += store.insert_rows(conn, [store.dict_values(r) for r in chunk])
                     segments += len(leftover.segments)
                     leftover.release(delete=True)  # committed: now the segments may go
                 finally:
@@ -225,9 +226,7 @@ class Ledger:
     ) -> list[dict[str, Any]]:
         """Sums per `by` value (org|team|user|key|model|target|end_user), per UTC day if asked."""
         with self._read() as conn:
-            return store.query_usage(
-                conn, by=by, since=since, until=until, group_by_day=group_by_day, filters=filters
-            )
+            return store.query_usage(conn, by=by, since=since, until=until, group_by_day=group_by_day, filters=filters)
 
     def totals(self, since: float, until: float | None = None, filters: dict[str, str] | None = None) -> dict[str, Any]:
         with self._read() as conn:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -36,7 +37,13 @@ DIMENSIONS: dict[str, str] = {
     "end_user": "end_user",
 }
 # filter key -> column (the dimensions plus a few exact-match columns)
-FILTERS: dict[str, str] = {**DIMENSIONS, "key_id": "key_id", "dialect": "dialect", "code": "code", "currency": "currency"}
+FILTERS: dict[str, str] = {
+    **DIMENSIONS,
+    "key_id": "key_id",
+    "dialect": "dialect",
+    "code": "code",
+    "currency": "currency",
+}
 
 _SQL_TYPES = {"str": "TEXT", "float": "REAL", "int": "INTEGER", "bool": "INTEGER"}
 
@@ -65,10 +72,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS usage_key_ts ON usage(key_id, ts)",
     "CREATE INDEX IF NOT EXISTS usage_model_ts ON usage(model, ts)",
 )
-INSERT = (
-    f"INSERT OR IGNORE INTO usage ({', '.join(_q(c) for c in COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in COLUMNS)})"
-)
+INSERT = f"INSERT OR IGNORE INTO usage ({', '.join(_q(c) for c in COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
 
 
 def connect(db_path: str, *, full_sync: bool = False) -> sqlite3.Connection:
@@ -95,7 +99,12 @@ def _bindable(v: Any) -> Any:
     return v if isinstance(v, _SCALARS) else orjson.dumps(v, default=str).decode()
 
 
-def row_values(row: UsageRow) -> tuple[Any, ...]:
+row_values: Callable[[UsageRow], tuple[Any, ...]] = attrgetter(*COLUMNS)
+"""The row as INSERT parameters (C speed: the writer thread holds the GIL as little as possible)."""
+
+
+def row_values_safe(row: UsageRow) -> tuple[Any, ...]:
+    """`row_values` with non-scalar values stored as JSON (fallback when binding failed)."""
     return tuple(_bindable(getattr(row, c)) for c in COLUMNS)
 
 

@@ -124,7 +124,7 @@ class Writer(threading.Thread):
     def _commit(self, batch: list[UsageRow]) -> None:
         assert self._conn is not None
         try:
-            store.insert_rows(self._conn, [store.row_values(r) for r in batch])
+            store.insert_rows(self._conn, map(store.row_values, batch))
         except sqlite3.OperationalError:
             raise  # transient (locked, disk full, I/O): keep the batch, retry
         except Exception:
@@ -134,7 +134,7 @@ class Writer(threading.Thread):
         assert self._conn is not None
         for row in batch:
             try:
-                store.insert_rows(self._conn, [store.row_values(row)])
+                store.insert_rows(self._conn, [store.row_values_safe(row)])
             except sqlite3.OperationalError:
                 raise
             except Exception as e:

@@ -39,6 +39,7 @@ from tokenway.telemetry.logs import Log
 from tokenway.telemetry.metrics import Metrics
 
 RPM, TPM, CONC, TOKENS, USD = 0, 1, 2, 3, 4
+_new = tuple.__new__  # Check(...) without the namedtuple's Python-level __new__ (hot path)
 _MAX_PLANS = 4096  # compiled policies kept (cleared when exceeded)
 _MAX_ALERTED = 10000  # locally remembered "already alerted" keys (cleared when exceeded)
 
@@ -56,8 +57,8 @@ class Policy:
 class _Item:
     """One compiled limit of a policy: an rpm, tpm or concurrency limit, or a budget."""
 
-    __slots__ = ("akeys", "akeys_span", "budget", "check", "check_span", "hard", "id", "kind", "labels", "level",
-                 "limit", "model", "thresholds", "window")
+    __slots__ = ("akeys", "akeys_span", "budget", "check", "check_span", "hard", "header", "id", "kind", "labels",
+                 "level", "limit", "model", "thresholds", "window")
 
     def __init__(self, kind: int, policy: Policy, limit: float, window: Window | None = None,
                  budget: Budget | None = None) -> None:
@@ -75,6 +76,9 @@ class _Item:
         self.check_span: Span | None = None
         self.akeys: tuple[str, ...] = ()  # alert keys, per span
         self.akeys_span: Span | None = None
+        what = b"requests" if kind == RPM else b"tokens"  # response headers (rpm/tpm): remaining, reset
+        self.header = (b"x-ratelimit-limit-%s: %d\r\nx-ratelimit-remaining-%s: %%d\r\nx-ratelimit-reset-%s: %%ds\r\n"
+                       % (what, limit, what, what))
 
 
 class _Plan:
@@ -145,7 +149,9 @@ class Limiter:
             for it in plan.items:
                 k = it.kind
                 if k == RPM:
-                    span = it.window.span(now)
+                    span = it.window._span
+                    if span is None or not (span.valid_from <= now < span.valid_until):
+                        span = it.window.span(now)
                     if it.check_span is not span:
                         it.check = Check(span.read_keys, span.add_key, 1.0, it.limit, span.ttl_s)
                         it.check_span = span
@@ -153,14 +159,18 @@ class Limiter:
                 elif k == CONC:
                     checks.append(it.check)  # type: ignore[arg-type]
                 elif k == TPM:
-                    span = it.window.span(now)
-                    checks.append(Check(span.read_keys, span.add_key, tokens, it.limit, span.ttl_s))
+                    span = it.window._span
+                    if span is None or not (span.valid_from <= now < span.valid_until):
+                        span = it.window.span(now)
+                    checks.append(_new(Check, (span.read_keys, span.add_key, tokens, it.limit, span.ttl_s)))
                 else:
                     if it.model is not None and it.model != model:
                         continue
-                    span = it.window.span(now)
-                    checks.append(Check(span.read_keys, span.add_key, tokens if k == TOKENS else cost,
-                                        it.limit if it.hard else None, span.ttl_s))
+                    span = it.window._span
+                    if span is None or not (span.valid_from <= now < span.valid_until):
+                        span = it.window.span(now)
+                    checks.append(_new(Check, (span.read_keys, span.add_key, tokens if k == TOKENS else cost,
+                                               it.limit if it.hard else None, span.ttl_s)))
                 items.append(it)
         if not checks:
             return Ticket(checks, items, now, b"", worst_cost is not None)
@@ -174,26 +184,24 @@ class Limiter:
     @staticmethod
     def _headers(items: list[_Item], totals: list[float], now: float) -> bytes:
         """OpenAI-style headers from the tightest rpm and tpm (least remaining, then lowest limit)."""
-        r_lim = r_rem = t_lim = t_rem = -1.0
+        r = t = None
+        r_rem = t_rem = 0.0
         for i, it in enumerate(items):
             k = it.kind
             if k == RPM:
                 rem = it.limit - totals[i]
-                if r_lim < 0 or rem < r_rem or (rem == r_rem and it.limit < r_lim):
-                    r_lim, r_rem = it.limit, rem
+                if r is None or rem < r_rem or (rem == r_rem and it.limit < r.limit):
+                    r, r_rem = it, rem
             elif k == TPM:
                 rem = it.limit - totals[i]
-                if t_lim < 0 or rem < t_rem or (rem == t_rem and it.limit < t_lim):
-                    t_lim, t_rem = it.limit, rem
+                if t is None or rem < t_rem or (rem == t_rem and it.limit < t.limit):
+                    t, t_rem = it, rem
         reset = math.ceil(60.0 - now % 60.0)  # every rpm/tpm window is the same calendar minute
-        out = b""
-        if r_lim >= 0:
-            out += (b"x-ratelimit-limit-requests: %d\r\nx-ratelimit-remaining-requests: %d\r\n"
-                    b"x-ratelimit-reset-requests: %ds\r\n" % (r_lim, max(r_rem, 0.0), reset))
-        if t_lim >= 0:
-            out += (b"x-ratelimit-limit-tokens: %d\r\nx-ratelimit-remaining-tokens: %d\r\n"
-                    b"x-ratelimit-reset-tokens: %ds\r\n" % (t_lim, max(t_rem, 0.0), reset))
-        return out
+        if r is None:
+            return t.header % (max(t_rem, 0.0), reset)  # type: ignore[union-attr]
+        if t is None:
+            return r.header % (max(r_rem, 0.0), reset)
+        return r.header % (max(r_rem, 0.0), reset) + t.header % (max(t_rem, 0.0), reset)
 
     async def _refusal(self, c: Check, it: _Item, now: float) -> GatewayError:
         """The error for a failed check (the failure path: one extra read for the message)."""
@@ -300,10 +308,11 @@ class Limiter:
             if it.akeys_span is not span:
                 it.akeys = tuple(f"alert:{span.alert_key}:{lab}" for lab in it.labels)
                 it.akeys_span = span
-            if all(alerted.get(a, -1.0) > now for a in it.akeys):
-                continue
-            todo.append((c, it, span))
-            keys.extend(c.read_keys)
+            for a in it.akeys:
+                if alerted.get(a, -1.0) <= now:  # a threshold not yet alerted in this window
+                    todo.append((c, it, span))
+                    keys.extend(c.read_keys)
+                    break
         if not todo:
             return
         vals = await self.store.get_many(keys)

@@ -50,6 +50,7 @@ class Route:
     retries: int
     timeout_s: float
     first_token_timeout_s: float
+    attempt_timeout_s: float | None
     _cum: list[float] = field(default_factory=list)
     _rr: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -106,6 +107,7 @@ class Router:
             retries=d.retries if g.retries is None else g.retries,
             timeout_s=g.timeout_s or d.timeout_s,
             first_token_timeout_s=g.first_token_timeout_s or d.first_token_timeout_s,
+            attempt_timeout_s=g.attempt_timeout_s or d.attempt_timeout_s,
         )
 
     def chain(self, name: str) -> list[Route]:

@@ -28,6 +28,9 @@ _REASONS = {
 }
 
 
+MAX_HEAD_BYTES = 64 * 1024  # request line + headers of one request
+
+
 def status_line(status: int) -> bytes:
     return b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Status"))
 
@@ -112,8 +115,8 @@ class HttpProtocol(asyncio.Protocol):
     """One client connection."""
 
     __slots__ = (
-        "_body", "_drain_waiter", "_handler", "_headers", "_max_body", "_on_error", "_parser", "_pending", "_size",
-        "_task", "_too_large", "_url", "client", "closed", "loop", "paused", "transport",
+        "_body", "_drain_waiter", "_handler", "_head", "_headers", "_in_body", "_max_body", "_on_error", "_parser",
+        "_pending", "_size", "_task", "_too_large", "_url", "client", "closed", "loop", "paused", "transport",
     )
 
     def __init__(self, handler: Handler, max_body: int, on_error: ErrorRenderer) -> None:
@@ -129,6 +132,8 @@ class HttpProtocol(asyncio.Protocol):
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
         self._size = 0
+        self._head = 0
+        self._in_body = False
         self._url = b""
         self._too_large = False
         self.transport: Any = None
@@ -151,12 +156,16 @@ class HttpProtocol(asyncio.Protocol):
             w.set_exception(ConnectionResetError("client disconnected"))
 
     def data_received(self, data: bytes) -> None:
+        self._head += len(data)  # bytes since the last head or message completed
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._reject(400, b"upgrade is not supported")
         except httptools.HttpParserError as e:
             self._reject(400, f"malformed HTTP request: {e}".encode())
+        # still reading a request head: bound it (the parser buffers a header line whole)
+        if not self._in_body and self._head > MAX_HEAD_BYTES:
+            self._reject(400, b"the request line and headers are larger than %d bytes" % MAX_HEAD_BYTES)
 
     def pause_writing(self) -> None:
         self.paused = True
@@ -198,6 +207,7 @@ class HttpProtocol(asyncio.Protocol):
             self._headers[key] = value.decode("latin-1")
 
     def on_headers_complete(self) -> None:
+        self._in_body, self._head = True, 0
         cl = self._headers.get("content-length")
         if cl is not None and cl.isdigit() and int(cl) > self._max_body:
             self._too_large = True
@@ -214,6 +224,7 @@ class HttpProtocol(asyncio.Protocol):
             self._body = []
 
     def on_message_complete(self) -> None:
+        self._in_body, self._head = False, 0
         keep_alive = self._parser.should_keep_alive()
         if self._too_large:
             self._pending.append((Request("POST", self._url, self._headers, b"", self.client), 413))
