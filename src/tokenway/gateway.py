@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokenway.config.schema import Config
+from tokenway.config.schema import Config, Price
 from tokenway.identity.directory import Directory
+from tokenway.ledger.ledger import Ledger, NullLedger
+from tokenway.limits.alerts import WebhookAlerts
+from tokenway.limits.engine import Limiter, Policy
+from tokenway.metering.prices import PriceCatalog
+from tokenway.metering.tokenizer import Tokenizers
 from tokenway.providers import build_provider
 from tokenway.providers.base import Provider
 from tokenway.routing.targets import Router, TargetHealth
+from tokenway.store.counters import MemoryCounterStore
 from tokenway.telemetry.logs import Log
 from tokenway.telemetry.metrics import Metrics
 from tokenway.upstream.client import Pools
@@ -27,6 +33,9 @@ class Shared:
         self.metrics = Metrics()
         self.identity_store: Any = None  # the admin API's SQLite store (opened by Directory.attach)
         self.identity_watch: Any = None  # the task following the store's changes
+        self.tokenizers = Tokenizers()
+        self.counters = MemoryCounterStore()  # budgets and rate limits (in-process; Redis for replicas)
+        self.ledger: Ledger | NullLedger | None = None  # opened by the server before it listens
 
 
 class Gateway:
@@ -39,5 +48,29 @@ class Gateway:
             name: build_provider(name, p, shared.pools) for name, p in cfg.providers.items()
         }
         self.router = Router(cfg, self.providers, shared.health)
+        self.tokenizers = shared.tokenizers
+        self.ledger: Ledger | NullLedger = shared.ledger if shared.ledger is not None else NullLedger()
+        self.prices = PriceCatalog(cfg.prices)
+        self._price_cache: dict[str, Price | None] = {}
+        alerts = WebhookAlerts(cfg.alerts.webhook_url, cfg.alerts.webhook_timeout_s, self.log) \
+            if cfg.alerts.webhook_url else None
+        self.limiter = Limiter(shared.counters, self.metrics, alerts, log=self.log)
+        self.model_policies: dict[str, Policy] = {
+            name: Policy("model", name, [], g.limits) for name, g in cfg.models.items() if g.limits
+        }
         for label, h in shared.health.items():
             self.metrics.circuit_opens[label] = h.breaker
+
+    def price(self, vendor_model: str) -> Price | None:
+        """The price of a vendor model (cached); warns once for a model with no known price."""
+        try:
+            return self._price_cache[vendor_model]
+        except KeyError:
+            p = self._price_cache[vendor_model] = self.prices.lookup(vendor_model)
+            if p is None and self.prices.warn_unknown(vendor_model):
+                self.log.warning("price_unknown", model=vendor_model,
+                                 detail="cost recorded as null; add it under prices: in the config")
+            return p
+
+    def vendor_models(self) -> list[str]:
+        return sorted({t.model for r in self.router.routes.values() for t in r.targets})

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tokenway.dialects import sse
+from tokenway.dialects import canonical, sse
 from tokenway.dialects.formats import VENDOR_FORMATS, ClientDialect, VendorFormat, anthropic_error
 from tokenway.errors import (
     GatewayError,
@@ -33,6 +33,10 @@ from tokenway.errors import (
     UpstreamUnavailable,
 )
 from tokenway.identity.keys import Identity
+from tokenway.ledger.row import UsageRow
+from tokenway.limits.engine import Ticket
+from tokenway.metering.prices import cost, worst_case
+from tokenway.metering.tokenizer import completion_tokens_of_text, prompt_tokens
 from tokenway.routing.breaker import HALF_OPEN
 from tokenway.routing.targets import Route, Target
 from tokenway.upstream.client import ConnectError, Disconnected, ReadTimeout
@@ -45,8 +49,35 @@ if TYPE_CHECKING:
 class Call:
     """What the gateway knows about one call as it walks the corridor."""
 
-    __slots__ = ("attempts", "chat", "code", "dialect", "error", "fallback", "id", "identity", "model",
-                 "op", "route", "started", "status", "stream", "t0", "target", "ttft", "usage")
+    __slots__ = (
+        "attempts",
+        "chat",
+        "code",
+        "dialect",
+        "end_user",
+        "error",
+        "est_prompt",
+        "estimated",
+        "fallback",
+        "forward",
+        "id",
+        "identity",
+        "model",
+        "op",
+        "recorded",
+        "route",
+        "settled_cost",
+        "settled_tokens",
+        "started",
+        "status",
+        "stream",
+        "t0",
+        "target",
+        "ticket",
+        "ts",
+        "ttft",
+        "usage",
+    )
 
     def __init__(self, dialect: ClientDialect, op: str, started: float) -> None:
         self.id = "req_" + os.urandom(10).hex()
@@ -67,12 +98,24 @@ class Call:
         self.error: str | None = None
         self.ttft: float | None = None
         self.usage: dict[str, Any] | None = None
+        self.ts = time.time()
+        self.end_user: str | None = None
+        self.ticket: Ticket | None = None  # what admit() reserved; settle() releases it
+        self.est_prompt: int | None = None  # the pre-call prompt estimate (drift = actual - this)
+        self.estimated = False  # usage counted by the tokenizer because the vendor reported none
+        self.forward: _Forwarder | None = None
+        self.recorded = False  # the ledger row is written
+        self.settled_tokens = 0
+        self.settled_cost: float | None = None
 
     def headers(self) -> bytes:
         h = b"x-request-id: " + self.id.encode()
         if self.target is not None:
             h += b"\r\nx-tokenway-target: " + self.target.label.encode()
-        return h + b"\r\nx-tokenway-attempts: %d\r\n" % self.attempts
+        h += b"\r\nx-tokenway-attempts: %d\r\n" % self.attempts
+        if self.ticket is not None:
+            h += self.ticket.headers
+        return h
 
 
 async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDialect, op: str = "chat") -> None:
@@ -84,19 +127,21 @@ async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDial
         body = decode_json(req.body)                                   # decode
         call.model, call.stream = dialect.validate(body)
         chain = resolve_route(gw, call)                                # resolve route
-        # admit (budgets, rate limits), inspect (guardrails), cache lookup: coming with their issues
+        call.end_user = gw.keys.end_user(call.identity, req.headers, body)
+        await admit(gw, call, body, chain)                             # admit: budgets, rate limits
+        # inspect (guardrails) and cache lookup: coming with their issues
         up = await call_provider(gw, call, chain, body)                # call provider
         if call.stream:
-            await stream_back(call, body, up, resp)                    # answer, streamed
+            await stream_back(gw, call, body, up, resp)                # answer, streamed
         else:
-            answer_whole(call, body, up, resp)                         # answer, whole
+            answer_whole(gw, call, body, up, resp)                     # answer, whole
     except GatewayError as e:
         fail(call, resp, e)
     except asyncio.CancelledError:
         call.status, call.code = 499, "client_disconnected"
         raise
     finally:
-        settle(gw, call)                                               # settle
+        await settle(gw, call)                                         # settle
 
 
 # --------------------------------------------------------------------------- decode
@@ -122,6 +167,39 @@ def resolve_route(gw: Gateway, call: Call) -> list[Route]:
         raise PermissionDenied(f"this key may not use model '{call.model}'", param="model")
     call.route = chain[0]
     return chain
+
+
+# --------------------------------------------------------------------------- admit
+_PROMPT_DIALECT = {"openai": "openai", "responses": "openai", "anthropic": "anthropic", "embeddings": "embeddings"}
+
+
+async def admit(gw: Gateway, call: Call, body: dict[str, Any], chain: list[Route]) -> None:
+    """Estimate the prompt, then reserve prompt + max output tokens (and their worst-case cost)
+    against every budget and rate limit that applies, in one atomic operation."""
+    assert call.identity is not None
+    policies = gw.keys.policies(call.identity, call.model)
+    mp = gw.model_policies.get(call.model)
+    if mp is not None:
+        policies = [*policies, mp]
+    if not policies and not gw.ledger.enabled:
+        return  # nothing meters this call: skip the tokenizer
+    vendor_model = chain[0].targets[0].model
+    if call.dialect.name == "responses":
+        call.chat = call.dialect.to_canonical(body)
+        counted = call.chat
+    else:
+        counted = body
+    call.est_prompt, _exact = prompt_tokens(counted, _PROMPT_DIALECT[call.dialect.name], vendor_model,
+                                            gw.tokenizers)
+    if not policies:
+        return
+    m = gw.cfg.metering
+    asked = body.get("max_completion_tokens") or body.get("max_tokens") or body.get("max_output_tokens")
+    max_out = asked if isinstance(asked, int) and asked > 0 else m.default_max_output_tokens
+    max_out = 0 if call.op == "embeddings" else min(max_out, m.max_reserved_output_tokens)
+    price = gw.price(vendor_model)
+    worst = worst_case(price, call.est_prompt, max_out) if price is not None else None
+    call.ticket = await gw.limiter.admit(policies, call.model, call.est_prompt, max_out, worst)
 
 
 # --------------------------------------------------------------------------- call provider
@@ -283,7 +361,7 @@ def _retry_after(value: str | None) -> float | None:
 
 
 # --------------------------------------------------------------------------- answer
-def answer_whole(call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
+def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
     try:
         vendor = orjson.loads(up.body)
     except orjson.JSONDecodeError:
@@ -296,23 +374,27 @@ def answer_whole(call: Call, body: dict[str, Any], up: Upstream, resp: Responder
         call.usage = chat.get("usage")
         out = orjson.dumps(call.dialect.encode_response(chat, call.model, body))
     call.status = 200
+    record(gw, call)  # the ledger row exists before the client has the answer
     resp.send(200, out, call.headers())
 
 
-async def stream_back(call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
+async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
     """Forward the vendor's stream chunk by chunk, translated when the dialects differ. No
     whole-response buffering. A failure after the first byte ends the stream with an error event
     in the caller's dialect."""
     call.status = 200
     resp.start(200, call.headers())
-    forward = _Forwarder(call, body, up)
+    forward = call.forward = _Forwarder(call, body, up)
     try:
         await resp.write(forward.feed(up.first))
         async for raw in up.response.chunks(call.started + call.route.timeout_s if call.route else None):
             out = forward.feed(raw)
             if out:
                 await resp.write(out)
-        await resp.write(forward.close())
+        tail = forward.close()  # the closing events, held back until the ledger row is written
+        call.usage = forward.usage()
+        record(gw, call)
+        await resp.write(tail)
     except (Disconnected, ReadTimeout, UpstreamError) as e:
         err = e if isinstance(e, GatewayError) else (
             UpstreamTimeout(f"{up.target.label}: the stream stalled") if isinstance(e, ReadTimeout)
@@ -326,14 +408,19 @@ async def stream_back(call: Call, body: dict[str, Any], up: Upstream, resp: Resp
     except BaseException:
         up.response.close()  # cancelled (client gone): stop reading from the vendor now
         raise
-    call.usage = forward.usage()
     resp.end()
 
 
 class _Forwarder:
-    """Turns vendor stream bytes into client stream bytes for one call."""
+    """Turns vendor stream bytes into client stream bytes for one call.
 
-    __slots__ = ("_decoder", "_encoder", "_error", "_include_usage", "_mode", "_parser", "_usage", "call")
+    The stream's closing events ([DONE], Anthropic's message_stop, an encoder's finish) are held
+    back and returned by ``close`` so the caller can write the ledger row before the client gets
+    the last byte. What was streamed is kept (as references) to count it if the vendor never
+    reports usage."""
+
+    __slots__ = ("_decoder", "_encoder", "_error", "_include_usage", "_mode", "_parser", "_seen", "_tail",
+                 "_usage", "call")
 
     def __init__(self, call: Call, body: dict[str, Any], up: Upstream) -> None:
         self.call = call
@@ -341,6 +428,8 @@ class _Forwarder:
         self._usage: dict[str, Any] | None = None
         self._encoder: Any = None
         self._parser: sse.SSEParser | None = None
+        self._seen: list[Any] = []  # mode 0: raw event data; else canonical chunks
+        self._tail = b""
         if up.passthrough and up.fmt.name == "openai":
             self._mode = 0  # re-frame events; drop the usage chunk unless the client asked for it
             self._parser = sse.SSEParser()
@@ -364,7 +453,7 @@ class _Forwarder:
             out = []
             for _ev, data in self._parser.feed(raw):
                 if data == b"[DONE]":
-                    out.append(sse.DONE)
+                    self._tail = sse.DONE
                     continue
                 if b'"usage"' in data:
                     chunk = orjson.loads(data)
@@ -380,22 +469,44 @@ class _Forwarder:
                         raise e
                     self._error = e  # hand on what came before it first
                     break
+                self._seen.append(data)
                 out.append(b"data: " + data + b"\n\n")
             return b"".join(out)
+        chunks = self._decoder.feed(raw)
+        self._seen.extend(chunks)
         if self._mode == 1:
-            self._decoder.feed(raw)
+            if self._decoder.done:  # this read holds message_stop: it is the last one
+                self._tail += raw
+                return b""
             return raw
-        return b"".join([self._encoder.feed(c) for c in self._decoder.feed(raw)])
+        return b"".join([self._encoder.feed(c) for c in chunks])
 
     def close(self) -> bytes:
         if self._error is not None:
             raise self._error
         if self._mode == 2:
-            tail = b"".join([self._encoder.feed(c) for c in self._decoder.close()])
-            return tail + self._encoder.finish()
+            tail = self._decoder.close()
+            self._seen.extend(tail)
+            return b"".join([self._encoder.feed(c) for c in tail]) + self._encoder.finish()
         if self._mode == 1:
             self._decoder.close()
-        return b""
+        return self._tail
+
+    def output_text(self) -> str:
+        """Everything streamed so far as text (content, reasoning, tool arguments): what the
+        tokenizer counts when the vendor reported no usage."""
+        parts: list[str] = []
+        chunks = (orjson.loads(d) for d in self._seen) if self._mode == 0 else self._seen
+        for c in chunks:
+            for ch in c.get("choices") or ():
+                d = ch.get("delta") or {}
+                for k in ("content", "reasoning_content"):
+                    if isinstance(d.get(k), str):
+                        parts.append(d[k])
+                for tc in d.get("tool_calls") or ():
+                    fn = tc.get("function") or {}
+                    parts.append(str(fn.get("name") or "") + str(fn.get("arguments") or ""))
+        return "".join(parts)
 
     def usage(self) -> dict[str, Any] | None:
         return self._usage if self._mode == 0 else self._decoder.usage
@@ -422,18 +533,84 @@ def fail(call: Call, resp: Responder, e: GatewayError) -> None:
 
 
 # --------------------------------------------------------------------------- settle
-def settle(gw: Gateway, call: Call) -> None:
-    """Metrics and the access log (the durable ledger arrives with the token-economics issue)."""
+def account(gw: Gateway, call: Call) -> dict[str, Any]:
+    """The call's usage in canonical form: the vendor's report, or the tokenizer's count (and
+    ``call.estimated``) when the vendor reported none — a stream cut short, an error after output."""
+    u = canonical_usage(call.usage)
+    cut = call.forward is not None and call.status != 200
+    if call.target is None or (u is not None and not cut):
+        return u or canonical.usage(0, 0)
+    vendor_model = call.target.model
+    prompt = (u or {}).get("prompt_tokens") or call.est_prompt
+    if prompt is None:
+        counted = call.chat if call.chat is not None else None
+        prompt = prompt_tokens(counted, "openai", vendor_model, gw.tokenizers)[0] if counted else 0
+    text = call.forward.output_text() if call.forward is not None else ""
+    completion = completion_tokens_of_text(text, vendor_model, gw.tokenizers) if text else 0
+    call.estimated = True
+    return canonical.usage(int(prompt), completion)
+
+
+def record(gw: Gateway, call: Call) -> None:
+    """Write the call's ledger row (once). Called just before the last byte goes to the client,
+    and from ``settle`` for calls that ended otherwise."""
+    if call.recorded:
+        return
+    call.recorded = True
+    u = account(gw, call)
+    call.settled_tokens = int(u.get("prompt_tokens") or 0) + int(u.get("completion_tokens") or 0)
+    price = gw.price(call.target.model) if call.target is not None else None
+    call.settled_cost = cost(price, u) if price is not None and call.settled_tokens else (
+        0.0 if price is not None else None)
+    if not gw.ledger.enabled or call.identity is None:
+        return
+    ident = call.identity
+    ptd = u.get("prompt_tokens_details") or {}
+    ctd = u.get("completion_tokens_details") or {}
+    gw.ledger.record(UsageRow(
+        request_id=call.id, ts=call.ts, org=ident.org, team=ident.team, user=ident.user, key_id=ident.key_id,
+        end_user=call.end_user, model=call.model or "-", target=call.target.label if call.target else None,
+        dialect=call.dialect.name, stream=call.stream, status=call.status or 500, code=call.code or None,
+        prompt_tokens=int(u.get("prompt_tokens") or 0), completion_tokens=int(u.get("completion_tokens") or 0),
+        cached_tokens=int(ptd.get("cached_tokens") or 0),
+        cache_creation_tokens=int(ptd.get("cache_creation_tokens") or 0),
+        reasoning_tokens=int(ctd.get("reasoning_tokens") or 0), estimated=call.estimated,
+        estimated_prompt_tokens=call.est_prompt, cost=call.settled_cost,
+        currency=price.currency if price is not None else None,
+        latency_ms=round((time.perf_counter() - call.t0) * 1000, 3),
+        ttft_ms=round(call.ttft * 1000, 3) if call.ttft is not None else None, attempts=call.attempts))
+
+
+def canonical_usage(u: Any) -> dict[str, Any] | None:
+    """Usage as the canonical shape, whichever dialect's body it was read from."""
+    if not isinstance(u, dict):
+        return None
+    if "prompt_tokens" in u:
+        return u
+    if "input_tokens" in u:  # an Anthropic body passed through untranslated
+        cached = int(u.get("cache_read_input_tokens") or 0)
+        created = int(u.get("cache_creation_input_tokens") or 0)
+        return canonical.usage(int(u.get("input_tokens") or 0) + cached + created, int(u.get("output_tokens") or 0),
+                               cached=cached, cache_creation=created)
+    return None
+
+
+async def settle(gw: Gateway, call: Call) -> None:
+    """The ledger row (if the answer did not already write it), the reservation settled to the
+    actual usage, metrics, the access log. Runs for every call: success, refusal, error, disconnect."""
+    record(gw, call)
+    if call.ticket is not None:
+        await gw.limiter.settle(call.ticket, call.settled_tokens, call.settled_cost)
     latency = time.perf_counter() - call.t0
     target = call.target.label if call.target is not None else ""
     status = call.status or 500
     # label only configured model groups: a caller must not be able to mint label values (cardinality)
     model = call.model if call.model in gw.router.routes else "-"
     gw.metrics.observe_call(model, target, status, call.code, latency, call.ttft)
-    u = call.usage
+    u = canonical_usage(call.usage)
     if u:
-        gw.metrics.observe_tokens(call.model, target, int(u.get("prompt_tokens") or u.get("input_tokens") or 0),
-                                  int(u.get("completion_tokens") or u.get("output_tokens") or 0))
+        gw.metrics.observe_tokens(model, target, int(u.get("prompt_tokens") or 0),
+                                  int(u.get("completion_tokens") or 0))
     if gw.log.access_log:
         gw.log.access({"request_id": call.id, "dialect": call.dialect.name, "op": call.op, "model": call.model,
                        "target": target, "status": status, "code": call.code or None,

@@ -50,6 +50,8 @@ class _LedgerConfig(Protocol):
 
 
 class Ledger:
+    enabled = True
+
     def __init__(
         self,
         path: str,
@@ -265,6 +267,8 @@ EMPTY_TOTALS: dict[str, Any] = {
 
 class NullLedger:
     """The ledger when `ledger.enabled: false`: same methods, keeps nothing."""
+
+    enabled = False
 
     def open(self) -> int:
         return 0

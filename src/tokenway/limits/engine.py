@@ -18,6 +18,12 @@ What is reserved:
 - soft budgets reserve and count like hard ones but never refuse (their check has no limit);
   they exist for their alerts.
 
+Alerts: after settling, the usage of every budget with ``alert_at`` thresholds is read (one
+``get_many``); the usage is the counter, so it includes the reservations of calls still in flight
+(conservative). Each crossed threshold is claimed with ``set_once("alert:<window>:<threshold>")``
+in the shared store, so one replica sends it, once per calendar window (rolling windows: at most
+once per window length).
+
 Policies are compiled once (keys, windows) and cached by identity: build ``Policy`` objects when
 the configuration loads and pass the same objects on every call.
 """

@@ -14,6 +14,7 @@ from pathlib import Path
 from tokenway.config import ConfigError, load_config
 from tokenway.config.schema import Config
 from tokenway.gateway import Gateway, Shared
+from tokenway.ledger.ledger import from_config as ledger_from_config
 from tokenway.server.app import App
 from tokenway.server.http import serve
 
@@ -86,8 +87,18 @@ class Reloader:
 async def run_worker(cfg: Config, config_path: str | None, host: str, port: int, *,
                      sock: socket.socket | None = None, ready_fd: int | None = None) -> None:
     shared = Shared()
+    # the ledger first: replay whatever a killed process left in the journal before serving
+    shared.ledger = ledger_from_config(cfg.ledger)
+    replayed = await asyncio.to_thread(shared.ledger.open)
     app = App(Gateway(cfg, shared), shared)
     log = app.gateway.log
+    if replayed:
+        log.info("ledger_replayed", rows=replayed, path=cfg.ledger.path)
+    if app.gateway.ledger.enabled or cfg.orgs or cfg.teams or cfg.users or any(k.budgets or k.limits
+                                                                           for k in cfg.keys):
+        # exact tokenizers for the configured models; loading holds the GIL, so before listening
+        shared.tokenizers.preload(app.gateway.vendor_models())
+        await asyncio.to_thread(shared.tokenizers.wait, 5.0)
     ctx = tls_context(cfg.server.tls.cert, cfg.server.tls.key) if cfg.server.tls else None
     server = await serve(app.handle, host, port, max_body=cfg.server.max_body_bytes,
                          on_error=app.render_error, ssl=ctx, sock=sock)
@@ -115,6 +126,7 @@ async def run_worker(cfg: Config, config_path: str | None, host: str, port: int,
             break
         await asyncio.sleep(0.1)
     shared.pools.close()
+    await asyncio.to_thread(shared.ledger.close)
     log.info("stopped", pid=os.getpid())
 
 
