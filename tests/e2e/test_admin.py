@@ -5,6 +5,7 @@ budgets and limits, bad inputs, config-managed entities, usage."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import openai
 import pytest
 
 from tests.conftest import ROOT, TOKENWAY, Proc
+from tokenway.identity.keys import hash_key
 
 ADMIN = "adm-" + "x" * 28
 CONFIG_KEY = "sk-config-key-0123456789abcdef"
@@ -182,6 +184,22 @@ def test_rotate(gw: Proc) -> None:
     r = api(gw, "POST", f"/admin/keys/{old['id']}/rotate")
     assert r.status_code == 409 and err(r)["code"] == "key_revoked"
     assert new["secret"] not in api(gw, "GET", "/admin/keys").text
+
+
+def test_api_keys_survive_reload_and_restart(start_gateway: Callable[..., Proc], tmp_path: Path) -> None:
+    gw = start_gateway(config(tmp_path), env={"TOKENWAY_ADMIN_KEY": ADMIN})
+    assert api(gw, "POST", "/admin/teams", {"id": "web", "org": "acme"}).status_code == 201
+    secret = api(gw, "POST", "/admin/keys", {"team": "web"}).json()["secret"]
+    gw.signal(signal.SIGHUP)  # a reload rebuilds the directory from the config and the store
+    time.sleep(0.5)
+    assert chat(gw, secret) and chat(gw, CONFIG_KEY)
+    gw.stop()
+    # a restart, the admin key now given as its hash: the store's keys are still there
+    text = config(tmp_path).replace('"${TOKENWAY_ADMIN_KEY}"', '"' + hash_key(ADMIN) + '"')
+    gw2 = start_gateway(text, name="restarted.yaml")
+    assert chat(gw2, secret)
+    assert api(gw2, "GET", "/admin/teams/web").json()["org"] == "acme"
+    assert api(gw2, "GET", "/admin/teams", key=hash_key(ADMIN)).status_code == 401  # the hash is no key
 
 
 # --------------------------------------------------------------------------- hierarchy
