@@ -303,7 +303,9 @@ def _usage(args: argparse.Namespace) -> int:
     elif not rows:
         print("no usage in that period")
     else:
-        table(rows, list(rows[0]))
+        from tokenway.ledger.report import to_table
+
+        sys.stdout.write(to_table(rows, list(rows[0])))
     return 0
 
 

@@ -375,8 +375,8 @@ def test_cli_mirrors_the_api(gw: Proc) -> None:
 
 # --------------------------------------------------------------------------- usage
 def test_usage_report(gw: Proc) -> None:
-    secret = api(gw, "POST", "/admin/keys", {"team": "platform"}).json()["secret"]
-    chat(gw, secret)
+    created = api(gw, "POST", "/admin/keys", {"team": "platform"}).json()
+    chat(gw, created["secret"])
     chat(gw, CONFIG_KEY)
     r = api(gw, "GET", "/admin/usage?by=team&since=1d")
     if r.status_code == 503 and err(r)["code"] == "ledger_unavailable":
@@ -385,6 +385,9 @@ def test_usage_report(gw: Proc) -> None:
     body = r.json()
     assert body["by"] == "team" and isinstance(body["data"], list) and body["data"]
     assert "platform" in json.dumps(body["data"])
+    by_key = api(gw, "GET", "/admin/usage?by=key").json()["data"]  # the ledger's key is the admin API's id
+    assert {created["id"], hash_key(CONFIG_KEY)[7:19]} <= {row["key"] for row in by_key}, by_key
+    assert sum(row["requests"] for row in by_key) == 2
     r = api(gw, "GET", "/admin/usage?by=key&since=30d&format=csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.text.splitlines()[0].count(",") >= 1

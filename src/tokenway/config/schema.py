@@ -139,6 +139,7 @@ class Budget(Strict):
 
 class Org(Strict):
     name: str | None = None
+    guard_policy: str | None = None
     budgets: list[Budget] = Field(default_factory=list)
     limits: Limits | None = None
 
@@ -146,6 +147,7 @@ class Org(Strict):
 class Team(Strict):
     org: str | None = None
     name: str | None = None
+    guard_policy: str | None = None
     budgets: list[Budget] = Field(default_factory=list)
     limits: Limits | None = None
 
@@ -201,6 +203,40 @@ class Alerts(Strict):
     webhook_timeout_s: PositiveFloat = 5.0
 
 
+GuardAction = Literal["block", "redact", "pseudonymize", "log", "off"]
+
+
+class InjectionGuard(Strict):
+    action: Literal["block", "log", "off"] = "block"
+    threshold: float = Field(0.5, ge=0, le=1)  # block at or above this combined score
+    classifier: bool = True  # the local embedding classifier (after the rules; see docs/guardrails.md)
+    scan_roles: list[str] = Field(default_factory=lambda: ["user", "tool"])  # + tool definitions always
+
+
+class OutputGuard(Strict):
+    enabled: bool = False
+    sensitive: Literal["redact", "block", "log", "off"] = "redact"  # for the detectors the policy names
+    system_prompt_leak: Literal["block", "log", "off"] = "block"
+    leak_min_chars: PositiveInt = 60  # verbatim overlap with the system prompt that counts as a leak
+    canary: bool = False  # plant a canary string in the system prompt; its echo is a leak
+    hold_back_chars: PositiveInt = 64  # stream window kept back to catch values split across chunks
+
+
+class GuardPolicy(Strict):
+    """What to inspect and what to do. ``sensitive`` maps a detector or group (``pii``,
+    ``secret``, ``national_id``, ``email``, ``card``…) to an action."""
+
+    injection: InjectionGuard = InjectionGuard()
+    sensitive: dict[str, GuardAction] = Field(default_factory=dict)
+    output: OutputGuard = OutputGuard()
+
+
+class Guard(Strict):
+    policies: dict[str, GuardPolicy] = Field(default_factory=dict)
+    default_policy: str | None = None  # applies when no org/team/key names one
+    audit_log: bool = True  # one JSON line per decision (detector, action, score, value hash)
+
+
 class ModelGroup(Strict):
     """A public model name and the targets that serve it."""
 
@@ -226,6 +262,8 @@ class Key(Strict):
     allow_end_user: bool = False  # take an end-user id from the request's `user` / x-tokenway-user
     budgets: list[Budget] = Field(default_factory=list)
     limits: Limits | None = None
+    guard_policy: str | None = None
+    allow_guard_opt_out: bool = False  # may a request skip detectors with x-tokenway-guard-skip?
 
     @model_validator(mode="after")
     def _check(self) -> Key:
@@ -261,6 +299,7 @@ class Config(Strict):
     ledger: Ledger = Ledger()
     admin: Admin = Admin()
     alerts: Alerts = Alerts()
+    guard: Guard = Guard()
 
     @model_validator(mode="after")
     def _check_refs(self) -> Config:
@@ -272,7 +311,16 @@ class Config(Strict):
                 raise ValueError(f"users.{name}.team: unknown team {u.team!r}")
             if u.org is not None and u.org not in self.orgs:
                 raise ValueError(f"users.{name}.org: unknown org {u.org!r}")
+        policies = self.guard.policies
+        if self.guard.default_policy is not None and self.guard.default_policy not in policies:
+            raise ValueError(f"guard.default_policy: unknown guard policy {self.guard.default_policy!r}")
+        for kind, table in (("orgs", self.orgs), ("teams", self.teams)):
+            for name, ent in table.items():
+                if ent.guard_policy is not None and ent.guard_policy not in policies:
+                    raise ValueError(f"{kind}.{name}.guard_policy: unknown guard policy {ent.guard_policy!r}")
         for i, k in enumerate(self.keys):
+            if k.guard_policy is not None and k.guard_policy not in policies:
+                raise ValueError(f"keys.{i}.guard_policy: unknown guard policy {k.guard_policy!r}")
             if k.user is not None and k.user not in self.users:
                 raise ValueError(f"keys.{i}.user: unknown user {k.user!r}")
             if k.team is not None and k.team not in self.teams:

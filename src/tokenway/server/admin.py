@@ -459,7 +459,10 @@ async def _usage(gw: Gateway, req: Request, resp: Responder) -> None:
     if inspect.isawaitable(rows):
         rows = await rows
     if fmt == "csv":
-        resp.send(200, report.to_csv(rows).encode(), content_type=b"text/csv; charset=utf-8")
+        from tokenway.ledger.ledger import EMPTY_TOTALS
+
+        columns = list(rows[0]) if rows else ["day", by, *EMPTY_TOTALS]
+        resp.send(200, report.to_csv(rows, columns).encode(), content_type=b"text/csv; charset=utf-8")
     else:
         _send(resp, 200, {"object": "list", "by": by, "since": since, "until": until, "data": rows})
 

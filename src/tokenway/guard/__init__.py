@@ -1,0 +1,1 @@
+"""Guardrails: prompt-injection defence and sensitive-data protection, run locally."""
