@@ -229,6 +229,16 @@ def post_chat(client: httpx.Client, url: str, key: str, max_tokens: int = 60, mo
                              "messages": [{"role": "user", "content": text}]})
 
 
+def anthropic_http() -> Any:
+    """The HTTP package the Anthropic SDK builds on (it refuses an ``httpx`` client when it uses
+    ``httpx2``)."""
+    try:
+        import httpx2
+    except ImportError:
+        return httpx
+    return httpx2
+
+
 def error_of(r: httpx.Response) -> dict[str, Any]:
     return r.json()["error"]
 
@@ -558,7 +568,9 @@ ledger: {{path: '{data}'}}
                                         messages=[{"role": "user", "content": "count to three"}])
         assert ei.value.code == "budget_exceeded"
         assert ei.value.response.headers["x-should-retry"] == "false"
-        ant = anthropic.Anthropic(base_url=gw.url, api_key=KEY, http_client=hc)
+    # the Anthropic SDK brings its own HTTP package (httpx2 in this version): hook its client
+    with anthropic_http().Client(event_hooks=hook, timeout=20) as hc2:
+        ant = anthropic.Anthropic(base_url=gw.url, api_key=KEY, http_client=hc2)
         assert ant.max_retries == 2
         with pytest.raises(anthropic.RateLimitError) as ai:
             ant.messages.create(model="claude-3-5-haiku", max_tokens=max_tokens,

@@ -128,7 +128,6 @@ class Embedder:
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._lock = threading.Lock()
 
     # -- tokens --------------------------------------------------------------------------------
 

@@ -101,6 +101,7 @@ class Directory:
         self.cfg = cfg
         self.store = store
         self.enabled = cfg.auth.enabled
+        self._anonymous = Identity(key_id=ANONYMOUS.key_id, guard_policy=cfg.guard.default_policy)
         self.log = log
         self._lock = threading.Lock()
         self._state = self._build(store.snapshot() if store is not None else None)
@@ -129,7 +130,7 @@ class Directory:
     def identify(self, headers: dict[str, str]) -> Identity:
         """The caller's identity from ``Authorization: Bearer`` or ``x-api-key``."""
         if not self.enabled:
-            return ANONYMOUS
+            return self._anonymous
         secret = _presented_key(headers)
         if not secret:
             raise InvalidApiKey("missing API key: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'")
@@ -265,6 +266,18 @@ class Directory:
             t = teams.get(team) if team is not None else None
             return (t.org if t is not None else None), team
 
+        def guard_policy(key_policy: str | None, team: str | None, org: str | None) -> str | None:
+            """The guard policy that applies: the key's, else its team's, else its org's, else the default."""
+            if key_policy:
+                return key_policy
+            t = cfg.teams.get(team) if team is not None else None
+            if t is not None and t.guard_policy:
+                return t.guard_policy
+            o = cfg.orgs.get(org) if org is not None else None
+            if o is not None and o.guard_policy:
+                return o.guard_policy
+            return cfg.guard.default_policy
+
         def record(stored_hash: str, secret: str | None, r: dict[str, Any], managed_by: str) -> KeyRecord:
             digest = bytes.fromhex(stored_hash.split(":", 1)[1])
             kid = digest.hex()[:12]
@@ -273,7 +286,9 @@ class Directory:
             ident = Identity(key_id=kid, key_name=r.get("name"),
                              models=None if "*" in models else frozenset(models),
                              org=org, team=team, user=r.get("user"),
-                             allow_end_user=bool(r.get("allow_end_user")))
+                             allow_end_user=bool(r.get("allow_end_user")),
+                             guard_policy=guard_policy(r.get("guard_policy"), team, org),
+                             allow_guard_opt_out=bool(r.get("allow_guard_opt_out")))
             return KeyRecord(
                 id=kid, digest=digest, identity=ident, name=r.get("name"),
                 prefix=key_prefix(secret) if secret else r.get("prefix"),
@@ -290,7 +305,8 @@ class Directory:
         for k in cfg.keys:
             stored = k.key_hash or hash_key(k.key or "")
             r = {"name": k.name, "models": k.models, "user": k.user, "team": k.team,
-                 "allow_end_user": k.allow_end_user, "budgets": k.budgets, "limits": k.limits}
+                 "allow_end_user": k.allow_end_user, "budgets": k.budgets, "limits": k.limits,
+                 "guard_policy": k.guard_policy, "allow_guard_opt_out": k.allow_guard_opt_out}
             rec = record(stored, k.key, r, "config")
             keys[rec.id] = rec
         by_hash = {rec.digest: rec for rec in keys.values() if rec.status == "active"}

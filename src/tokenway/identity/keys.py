@@ -31,6 +31,8 @@ class Identity:
     team: str | None = None
     user: str | None = None
     allow_end_user: bool = False  # may the request name an end user (``user`` / x-tokenway-user)?
+    guard_policy: str | None = None  # the guard policy that applies (key > team > org > default)
+    allow_guard_opt_out: bool = False  # may a request skip guard detectors (x-tokenway-guard-skip)?
     metadata: dict[str, str] = field(default_factory=dict)
 
     def may_use(self, model: str) -> bool:
