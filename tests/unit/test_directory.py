@@ -78,7 +78,7 @@ def test_unknown_missing_and_disabled() -> None:
     with pytest.raises(InvalidApiKey):
         d.identify({"authorization": "Basic sk-bob"})
     off = Directory(Config.model_validate({**CFG, "auth": {"enabled": False}}))
-    assert off.identify({}) is ANONYMOUS
+    assert off.identify({}) == ANONYMOUS  # anonymous, with the default guard policy (none here)
     assert off.policies(ANONYMOUS, "demo") == []
 
 
