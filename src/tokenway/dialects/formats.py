@@ -116,7 +116,11 @@ class OpenAIChat(ClientDialect):
         return openai_chat.StreamEncoder.error(err.message, err.type, err.code)
 
     def error(self, err: GatewayError) -> bytes:
-        return orjson.dumps(openai_chat.error_body(err.message, err.type, err.code, err.param))
+        body = openai_chat.error_body(err.message, err.type, err.code, err.param)
+        details = getattr(err, "details", None)
+        if details:
+            body["error"]["details"] = details
+        return orjson.dumps(body)
 
 
 class OpenAIResponses(OpenAIChat):
@@ -188,6 +192,9 @@ def anthropic_error(err: GatewayError) -> Body:
     """Anthropic's error shape, plus tokenway's stable ``code`` beside ``type`` and ``message``."""
     body = anthropic.error_body(err.status, err.message)
     body["error"]["code"] = err.code
+    details = getattr(err, "details", None)
+    if details:
+        body["error"]["details"] = details
     return body
 
 
