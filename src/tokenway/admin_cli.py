@@ -289,6 +289,12 @@ def _limits_clear(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- usage
 def _usage(args: argparse.Namespace) -> int:
+    if args.export:
+        query = {"since": args.since, "format": "csv" if args.format == "csv" else "jsonl"}
+        if args.until:
+            query["until"] = args.until
+        sys.stdout.write(_client(args).call("GET", "/admin/usage/export", query=query, raw=True))
+        return 0
     query = {"by": args.by, "since": args.since, "format": "csv" if args.format == "csv" else "json"}
     if args.until:
         query["until"] = args.until
@@ -404,3 +410,5 @@ def add_admin_commands(sub: Any) -> None:
     p.add_argument("--since", default="30d", help="e.g. 24h, 30d, or a date (default 30d)")
     p.add_argument("--until", help="end of the period (default now)")
     p.add_argument("--format", default="table", choices=["table", "csv", "json"])
+    p.add_argument("--export", action="store_true",
+                   help="every ledger row of the period instead of totals (csv, or JSON lines)")

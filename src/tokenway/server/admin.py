@@ -467,6 +467,40 @@ async def _usage(gw: Gateway, req: Request, resp: Responder) -> None:
         _send(resp, 200, {"object": "list", "by": by, "since": since, "until": until, "data": rows})
 
 
+async def _export(gw: Gateway, req: Request, resp: Responder) -> None:
+    """Every ledger row in a period, oldest first, as JSON lines or CSV (streamed in chunks)."""
+    _authorize(gw, req)
+    q = dict(parse_qsl(req.query))
+    unknown = set(q) - {"since", "until", "format", "limit"}
+    if unknown:
+        raise InvalidRequest(f"unknown query parameter {sorted(unknown)[0]!r} (use since, until, format, limit)")
+    fmt = q.get("format", "jsonl")
+    if fmt not in ("jsonl", "csv"):
+        raise InvalidRequest("format is jsonl or csv", param="format")
+    if not gw.ledger.enabled:
+        raise LedgerUnavailable("the usage ledger is off on this gateway (ledger.enabled)")
+    from tokenway.ledger import report
+    from tokenway.ledger.row import UsageRow
+
+    try:
+        since = report.parse_since(q.get("since", "30d"))
+        until = report.parse_since(q["until"]) if q.get("until") else None
+        limit = int(q["limit"]) if q.get("limit") else None
+    except ValueError as e:
+        raise InvalidRequest(str(e)) from None
+    await asyncio.to_thread(gw.ledger.flush)
+    rows = await asyncio.to_thread(lambda: list(gw.ledger.rows(since, until, limit)))
+    columns = list(UsageRow.columns())
+    if fmt == "csv":
+        resp.start(200, content_type=b"text/csv; charset=utf-8")
+        await resp.write(report.to_csv(rows, columns).encode())
+    else:
+        resp.start(200, content_type=b"application/x-ndjson")
+        for i in range(0, len(rows), 1000):
+            await resp.write(b"".join(orjson.dumps(r) + b"\n" for r in rows[i:i + 1000]))
+    resp.end()
+
+
 # --------------------------------------------------------------------------- router
 async def dispatch(gw: Gateway, req: Request, resp: Responder) -> None:
     """Every /admin/ path the App's dicts do not hold: paths with an id, and wrong methods."""
@@ -511,4 +545,5 @@ def admin_routes(post: dict[str, Route], get: dict[str, Route]) -> Route:
     post["/admin/keys"] = _create_key
     get["/admin/keys"] = _list_keys
     get["/admin/usage"] = _usage
+    get["/admin/usage/export"] = _export
     return dispatch
