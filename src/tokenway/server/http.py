@@ -64,11 +64,12 @@ ErrorRenderer = Callable[[str, BaseException], tuple[int, bytes]]
 class Responder:
     """How a handler answers: ``send`` a whole response, or ``start`` / ``write`` / ``end`` a stream."""
 
-    __slots__ = ("_proto", "keep_alive", "started", "status")
+    __slots__ = ("_proto", "head_only", "keep_alive", "started", "status")
 
-    def __init__(self, proto: HttpProtocol, keep_alive: bool) -> None:
+    def __init__(self, proto: HttpProtocol, keep_alive: bool, head_only: bool = False) -> None:
         self._proto = proto
         self.keep_alive = keep_alive
+        self.head_only = head_only  # a HEAD request: headers (with the length), no body
         self.started = False
         self.status = 0
 
@@ -80,7 +81,7 @@ class Responder:
         conn = b"" if self.keep_alive else b"Connection: close\r\n"
         self._proto.write(
             b"%sContent-Type: %s\r\nContent-Length: %d\r\n%s%s\r\n%s"
-            % (status_line(status), content_type, len(body), conn, headers, body)
+            % (status_line(status), content_type, len(body), conn, headers, b"" if self.head_only else body)
         )
 
     def start(self, status: int, headers: bytes = b"", content_type: bytes = b"text/event-stream") -> None:
@@ -251,7 +252,7 @@ class HttpProtocol(asyncio.Protocol):
         self._task = None
 
     async def _run(self, req: Request, keep_alive: bool) -> None:
-        resp = Responder(self, keep_alive)
+        resp = Responder(self, keep_alive, req.method == "HEAD")
         try:
             await self._handler(req, resp)
         except asyncio.CancelledError:
