@@ -36,6 +36,7 @@ class Shared:
         self.tokenizers = Tokenizers()
         self.counters = MemoryCounterStore()  # budgets and rate limits (in-process; Redis for replicas)
         self.ledger: Ledger | NullLedger | None = None  # opened by the server before it listens
+        self.classifier: Any = None  # the injection classifier (its embedding model), made on first need
 
 
 class Gateway:
@@ -55,6 +56,7 @@ class Gateway:
         alerts = WebhookAlerts(cfg.alerts.webhook_url, cfg.alerts.webhook_timeout_s, self.log) \
             if cfg.alerts.webhook_url else None
         self.limiter = Limiter(shared.counters, self.metrics, alerts, log=self.log)
+        self.guard = _guard_engine(cfg, shared) if cfg.guard.policies else None
         self.model_policies: dict[str, Policy] = {
             name: Policy("model", name, [], g.limits) for name, g in cfg.models.items() if g.limits
         }
@@ -74,3 +76,17 @@ class Gateway:
 
     def vendor_models(self) -> list[str]:
         return sorted({t.model for r in self.router.routes.values() for t in r.targets})
+
+
+def _guard_engine(cfg: Config, shared: Shared) -> Any:
+    """The guard for a config; the classifier (an ONNX model) is loaded once per process."""
+    from tokenway.guard.engine import GuardEngine
+
+    engine = GuardEngine(cfg.guard, None)
+    if engine.needs_classifier:
+        if shared.classifier is None:
+            from tokenway.guard.classifier import InjectionClassifier
+
+            shared.classifier = InjectionClassifier()
+        engine.classifier = shared.classifier
+    return engine

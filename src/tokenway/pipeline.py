@@ -32,6 +32,8 @@ from tokenway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from tokenway.guard.engine import GuardBlocked, GuardState
+from tokenway.guard.output import OutputFilter
 from tokenway.identity.keys import Identity
 from tokenway.ledger.row import UsageRow
 from tokenway.limits.engine import Ticket
@@ -60,6 +62,7 @@ class Call:
         "estimated",
         "fallback",
         "forward",
+        "guard",
         "id",
         "identity",
         "model",
@@ -104,6 +107,7 @@ class Call:
         self.est_prompt: int | None = None  # the pre-call prompt estimate (drift = actual - this)
         self.estimated = False  # usage counted by the tokenizer because the vendor reported none
         self.forward: _Forwarder | None = None
+        self.guard: GuardState | None = None  # the guard's decisions and what the answer still needs
         self.recorded = False  # the ledger row is written
         self.settled_tokens = 0
         self.settled_cost: float | None = None
@@ -129,7 +133,8 @@ async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDial
         chain = resolve_route(gw, call)                                # resolve route
         call.end_user = gw.keys.end_user(call.identity, req.headers, body)
         await admit(gw, call, body, chain)                             # admit: budgets, rate limits
-        # inspect (guardrails) and cache lookup: coming with their issues
+        await inspect(gw, call, body, req.headers)                     # inspect: guardrails
+        # cache lookup: coming with the semantic-layer issue
         up = await call_provider(gw, call, chain, body)                # call provider
         if call.stream:
             await stream_back(gw, call, body, up, resp)                # answer, streamed
@@ -200,6 +205,45 @@ async def admit(gw: Gateway, call: Call, body: dict[str, Any], chain: list[Route
     price = gw.price(vendor_model)
     worst = worst_case(price, call.est_prompt, max_out) if price is not None else None
     call.ticket = await gw.limiter.admit(policies, call.model, call.est_prompt, max_out, worst)
+
+
+# --------------------------------------------------------------------------- inspect
+_GUARD_DIALECT = {"openai": "openai", "responses": "openai", "anthropic": "anthropic", "embeddings": "embeddings"}
+
+
+async def inspect(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[str, str]) -> None:
+    """The guard policy that applies to the caller inspects every text of the request, in place:
+    block, redact, pseudonymize or log. Decisions go to the audit log and the ledger row."""
+    assert call.identity is not None
+    name = call.identity.guard_policy
+    if name is None or gw.guard is None:
+        return
+    skip: frozenset[str] = frozenset()
+    asked = headers.get("x-tokenway-guard-skip")
+    if asked and call.identity.allow_guard_opt_out:
+        skip = frozenset(x.strip() for x in asked.split(",") if x.strip())
+    if call.dialect.name == "responses":
+        if call.chat is None:
+            call.chat = call.dialect.to_canonical(body)
+        target = call.chat
+    else:
+        target = body
+    try:
+        call.guard = await gw.guard.inspect(name, target, _GUARD_DIALECT[call.dialect.name], skip)
+    except GuardBlocked as e:
+        call.guard = e.state
+        raise
+    finally:
+        audit(gw, call)
+
+
+def audit(gw: Gateway, call: Call, start: int = 0) -> None:
+    """One audit log line per guard decision (never a value: a hash of it)."""
+    if call.guard is None or not gw.cfg.guard.audit_log:
+        return
+    for d in call.guard.decisions[start:]:
+        gw.log.info("guard_decision", request_id=call.id, policy=call.guard.policy.name,
+                    key=call.identity.key_id if call.identity else None, **d)
 
 
 # --------------------------------------------------------------------------- call provider
@@ -366,12 +410,20 @@ def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, re
         vendor = orjson.loads(up.body)
     except orjson.JSONDecodeError:
         raise UpstreamError(f"{up.target.label} sent a response that is not JSON") from None
-    if up.passthrough:
+    guarded = call.guard is not None and call.guard.needs_output
+    if up.passthrough and not guarded:
         out = up.body
         call.usage = vendor.get("usage") if isinstance(vendor, dict) else None
     else:
         chat = up.fmt.decode_response(vendor)
         call.usage = chat.get("usage")
+        if guarded:
+            assert call.guard is not None
+            seen = len(call.guard.decisions)
+            try:
+                chat = OutputFilter(call.guard).apply(chat)
+            finally:
+                audit(gw, call, seen)
         out = orjson.dumps(call.dialect.encode_response(chat, call.model, body))
     call.status = 200
     record(gw, call)  # the ledger row exists before the client has the answer
@@ -385,6 +437,7 @@ async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstrea
     call.status = 200
     resp.start(200, call.headers())
     forward = call.forward = _Forwarder(call, body, up)
+    seen = len(call.guard.decisions) if call.guard is not None else 0
     try:
         await resp.write(forward.feed(up.first))
         async for raw in up.response.chunks(call.started + call.route.timeout_s if call.route else None):
@@ -395,11 +448,12 @@ async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstrea
         call.usage = forward.usage()
         record(gw, call)
         await resp.write(tail)
-    except (Disconnected, ReadTimeout, UpstreamError) as e:
+    except (Disconnected, ReadTimeout, GatewayError) as e:
         err = e if isinstance(e, GatewayError) else (
             UpstreamTimeout(f"{up.target.label}: the stream stalled") if isinstance(e, ReadTimeout)
             else UpstreamUnavailable(f"{up.target.label}: the stream was cut: {e}"))
         call.status, call.code, call.error = err.status, err.code, err.message
+        up.response.close()
         await resp.write(forward.error(err))
     except ConnectionResetError:
         up.response.close()
@@ -408,6 +462,8 @@ async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstrea
     except BaseException:
         up.response.close()  # cancelled (client gone): stop reading from the vendor now
         raise
+    finally:
+        audit(gw, call, seen)  # the output guard's decisions
     resp.end()
 
 
@@ -419,7 +475,7 @@ class _Forwarder:
     the last byte. What was streamed is kept (as references) to count it if the vendor never
     reports usage."""
 
-    __slots__ = ("_decoder", "_encoder", "_error", "_include_usage", "_mode", "_parser", "_seen", "_tail",
+    __slots__ = ("_decoder", "_encoder", "_error", "_filter", "_include_usage", "_mode", "_parser", "_seen", "_tail",
                  "_usage", "call")
 
     def __init__(self, call: Call, body: dict[str, Any], up: Upstream) -> None:
@@ -430,16 +486,18 @@ class _Forwarder:
         self._parser: sse.SSEParser | None = None
         self._seen: list[Any] = []  # mode 0: raw event data; else canonical chunks
         self._tail = b""
-        if up.passthrough and up.fmt.name == "openai":
+        guard = call.guard if call.guard is not None and call.guard.needs_output else None
+        self._filter = OutputFilter(guard) if guard is not None else None
+        if up.passthrough and up.fmt.name == "openai" and guard is None:
             self._mode = 0  # re-frame events; drop the usage chunk unless the client asked for it
             self._parser = sse.SSEParser()
             self._include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             self._decoder = None
-        elif up.passthrough:
+        elif up.passthrough and guard is None:
             self._mode = 1  # bytes as they are; a decoder on the side reads usage
             self._decoder = up.fmt.stream_decoder()
         else:
-            self._mode = 2  # translate
+            self._mode = 2  # translate (also same-dialect calls whose answer the guard must see)
             self._decoder = up.fmt.stream_decoder()
             self._encoder = call.dialect.stream_encoder(call.model, body)
 
@@ -479,7 +537,13 @@ class _Forwarder:
                 self._tail += raw
                 return b""
             return raw
-        return b"".join([self._encoder.feed(c) for c in chunks])
+        return self._encode(chunks)
+
+    def _encode(self, chunks: list[dict[str, Any]]) -> bytes:
+        f = self._filter
+        if f is None:
+            return b"".join([self._encoder.feed(c) for c in chunks])
+        return b"".join([self._encoder.feed(o) for c in chunks for o in f.feed(c)])
 
     def close(self) -> bytes:
         if self._error is not None:
@@ -487,7 +551,7 @@ class _Forwarder:
         if self._mode == 2:
             tail = self._decoder.close()
             self._seen.extend(tail)
-            return b"".join([self._encoder.feed(c) for c in tail]) + self._encoder.finish()
+            return self._encode(tail) + self._encoder.finish()
         if self._mode == 1:
             self._decoder.close()
         return self._tail
@@ -578,7 +642,9 @@ def record(gw: Gateway, call: Call) -> None:
         estimated_prompt_tokens=call.est_prompt, cost=call.settled_cost,
         currency=price.currency if price is not None else None,
         latency_ms=round((time.perf_counter() - call.t0) * 1000, 3),
-        ttft_ms=round(call.ttft * 1000, 3) if call.ttft is not None else None, attempts=call.attempts))
+        ttft_ms=round(call.ttft * 1000, 3) if call.ttft is not None else None, attempts=call.attempts,
+        guard=orjson.dumps({"policy": call.guard.policy.name, "decisions": call.guard.decisions}).decode()
+        if call.guard is not None and call.guard.decisions else None))
 
 
 def canonical_usage(u: Any) -> dict[str, Any] | None:

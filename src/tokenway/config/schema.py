@@ -210,6 +210,7 @@ class InjectionGuard(Strict):
     action: Literal["block", "log", "off"] = "block"
     threshold: float = Field(0.5, ge=0, le=1)  # block at or above this combined score
     classifier: bool = True  # the local embedding classifier (after the rules; see docs/guardrails.md)
+    classifier_threshold: float | None = Field(None, ge=0, le=1)  # default: the trained head's threshold
     scan_roles: list[str] = Field(default_factory=lambda: ["user", "tool"])  # + tool definitions always
 
 
