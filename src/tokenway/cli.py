@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     from tokenway.admin_cli import add_admin_commands
 
     add_admin_commands(sub)  # keys, orgs, teams, users, budgets, limits, usage: over the admin API
+    from tokenway.guard.cli import add_guard_commands
+
+    add_guard_commands(sub)  # guard scan | guard eval
     args = p.parse_args(argv)
     return int(args.fn(args))
 

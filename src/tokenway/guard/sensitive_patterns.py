@@ -1,6 +1,7 @@
+# ruff: noqa: RUF001  (multilingual keywords and samples: fullwidth colons, Cyrillic, CJK are intended)
 """The one candidate regex of the sensitive-data scanner and the engine that runs it.
 
-Every detector contributes one alternative (a top-level named group) to a single alternation; a
+Every detector contributes one alternative (a named group) to a single alternation; a
 scan is one left-to-right pass of that regex over the text, and validators (checksums, phone
 metadata, context) run only on what it yields. The syntax is the common subset of Python ``re``
 and RE2: no look-around, no back-references, ASCII ``\\b`` (Python ``re`` is compiled with
@@ -9,9 +10,15 @@ both engines. Unbounded ``+``/``*`` instead of large ``{m,n}`` counts keep the R
 lengths are checked by the validators.
 
 Engine: RE2 (``google-re2``), chosen by measurement (``scripts/bench_guard_sensitive.py
---engines``): a lazily built DFA over the whole alternation costs the same per byte however many
-detectors are on, where Python ``re`` retries each alternative at each position. Python ``re``
-stays available (``engine="re"``) for comparison and as a fallback if ``re2`` is missing.
+--engines``, 1 KB and 16 KB chat/JSON/CSV/code prompts, all detectors): the regex pass alone takes
+~2-9 us/KB with RE2 against ~550-650 us/KB with Python ``re``, which retries each alternative at
+each position where RE2's lazily built DFA costs the same per byte however many detectors are on.
+RE2 runs the alternation *without* capture groups (its submatch engine over a program this size
+measured ~4x slower per match, and ``never_capture`` alone did not help); ``Re2Engine`` finds
+which alternative matched in Python. Because the pass is this cheap, no pre-check runs before it:
+a Python ``\\d{9}`` search costs 15-220 us per 16 KB, more than the digit alternatives add to the
+RE2 pass (0-2 us/KB); the cheap checks sit after the pass, on candidates. Python ``re`` stays
+available (``engine="re"``) for comparison and as a fallback if ``re2`` is missing.
 """
 
 from __future__ import annotations
@@ -67,9 +74,14 @@ _ALTERNATIVES: tuple[tuple[str, str], ...] = (
     ("fr_nir_corse", r"\b[1-478] ?[0-9]{2} ?[0-9]{2} ?2[ABab] ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}\b"),
     ("ipv6", r"\b[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}){0,3}"),
     ("ipv4", r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b"),
-    # A run of >= 7 digits with at most one separator (space, dash, dot, parentheses) between
-    # consecutive digits, optional leading "+" or "(", optional trailing X (CN resident ID).
-    ("num", r"[+(]?\b[0-9](?:(?:[ \-.]|\) ?| ?\()?[0-9]){6,}[Xx]?\b"),
+    # A run of digits with at most one separator (space, dash, dot, parentheses) between
+    # consecutive digits: >= 7 digits after a "+" (international phone), else >= 9 (the shortest
+    # national id / national phone number we report); optional trailing X (CN resident ID).
+    (
+        "num",
+        r"\+[0-9](?:(?:[ \-.]|\) ?| ?\()?[0-9]){6,}[Xx]?\b"
+        r"|\(?\b[0-9](?:(?:[ \-.]|\) ?| ?\()?[0-9]){8,}[Xx]?\b",
+    ),
 )
 
 # Which alternatives a detector needs.
@@ -144,10 +156,58 @@ class ReEngine(Engine):
             yield names[m.lastindex or 0], m.start(), m.end()
 
 
+# Characters an alternative's match can start with (a superset is fine; a match starting with a
+# character listed for no alternative is classified against all of them). Checked by the unit
+# tests against the capture-group engine.
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_UPPER = _LOWER.upper()
+_DIGITS = "0123456789"
+_FIRST: dict[str, str] = {
+    "pkey": "-",
+    "jwt": "e",
+    "anthropic": "s",
+    "openai": "s",
+    "github": "g",
+    "slack": "x",
+    "slackhook": "h",
+    "stripe": "rs",
+    "awskey": "A",
+    "awssecret": "aAsS",
+    "urlpw": _LOWER,
+    "password": "pPsSmMcCkK",  # and the non-ASCII keywords: not in the table, so all kinds
+    "email": _LOWER + _UPPER + _DIGITS + "._%+-",
+    "iban": _UPPER,
+    "it_cf": _UPPER,
+    "es_nie": "XYZ",
+    "es_dni": _DIGITS,
+    "uk_nino": _UPPER,
+    "fr_nir_corse": "123478",
+    "ipv6": _DIGITS + "abcdefABCDEF",
+    "ipv4": _DIGITS,
+    "num": _DIGITS + "+(",
+}
+
+
+def _hint(kind: str) -> Any:
+    """A cheap necessary condition on the matched text (None: none)."""
+    return {
+        "email": lambda m: "@" in m,
+        "urlpw": lambda m: "://" in m,
+        "password": lambda m: ":" in m or "=" in m or "：" in m,
+        "awssecret": lambda m: ":" in m or "=" in m,
+        "ipv6": lambda m: ":" in m,
+        "ipv4": lambda m: m.count(".") == 3,
+        "es_dni": lambda m: m[-1].isalpha(),
+        "fr_nir_corse": lambda m: not m[-1].isalpha(),
+    }.get(kind)
+
+
 class Re2Engine(Engine):
-    """RE2 on the UTF-8 bytes of the text. Only the top-level alternatives are capture groups, so
-    RE2 finds each match with its DFA and runs its submatch engine only over the matched bytes.
-    Byte offsets are mapped back to character offsets incrementally (linear in the text)."""
+    """RE2 on the UTF-8 bytes of the text, without capture groups: its DFA finds each match and
+    no submatch engine runs. Which alternative matched is found in Python: among the kinds that
+    can start with the match's first character (and pass a cheap hint), the first whose own
+    regex matches at that position — the alternation's leftmost-first rule. Byte offsets are
+    mapped back to character offsets incrementally (linear in the text)."""
 
     name = "re2"
 
@@ -156,37 +216,101 @@ class Re2Engine(Engine):
 
         options = re2.Options()
         options.max_mem = 64 << 20
-        self._rx: Any = re2.compile(build_pattern(kinds), options)
-        self._raw: Any = self._rx._regexp  # the RE2 object; its Match() takes bytes and positions
-        self._kinds = kinds
+        source = dict(_ALTERNATIVES)
+        # no groups at all (RE2's never_capture option alone measured 4x slower per match)
+        self._raw: Any = re2.compile("|".join(f"(?:{source[k]})" for k in kinds), options)._regexp
         self._unanchored: Any = re2._Anchor.UNANCHORED
+        entries = [(k, _hint(k), re.compile(source[k], re.ASCII)) for k in kinds]
+        self._all = tuple(entries)
+        self._num = "num" in kinds
+        self._table: dict[str, tuple[tuple[str, Any, re.Pattern[str]], ...]] = {}
+        for ch in {c for k in kinds for c in _FIRST[k]}:
+            self._table[ch] = tuple(x for x in entries if ch in _FIRST[x[0]])
+
+    def _classify(self, text: str, s: int, e: int) -> str:
+        candidates = self._table.get(text[s], self._all)
+        if len(candidates) == 1:
+            return candidates[0][0]
+        m = text[s:e]
+        if self._num and m.isdigit():
+            return "num"  # only the digit-run alternative matches digits alone
+        last = len(candidates) - 1
+        for i, (kind, hint, rx) in enumerate(candidates):
+            if hint is not None and not hint(m):
+                continue
+            if i == last or rx.match(text, s):
+                return kind
+        for kind, _, rx in self._all:  # not reached unless _FIRST is incomplete
+            if rx.match(text, s):
+                return kind
+        return self._all[-1][0]
 
     def finditer(self, text: str) -> Iterator[tuple[str, int, int]]:
         data = text.encode("utf-8")
         ascii_only = len(data) == len(text)
         match = self._raw.Match
         unanchored = self._unanchored
-        kinds = self._kinds
+        classify = self._classify
         end_b = len(data)
         pos = 0
         last_b = 0
         last_c = 0
         while pos <= end_b:
-            spans = match(unanchored, data, pos, end_b)
-            s, e = spans[0]
+            (s, e), *_ = match(unanchored, data, pos, end_b)
             if s < 0:
                 return
-            i = 1
-            while spans[i][0] < 0:
-                i += 1
-            if ascii_only:
-                yield kinds[i - 1], s, e
-            else:
+            pos = e if e > s else e + 1
+            if not ascii_only:
                 cs = last_c + len(data[last_b:s].decode("utf-8", "replace"))
                 ce = cs + len(data[s:e].decode("utf-8", "replace"))
                 last_b, last_c = e, ce
-                yield kinds[i - 1], cs, ce
+                s, e = cs, ce
+            yield classify(text, s, e), s, e
+
+
+class SpanFinder:
+    """A plain pattern (keywords) run over a window of a text; returns ``(start, end)`` character
+    offsets of its non-overlapping matches. RE2 when available, else Python ``re``."""
+
+    def __init__(self, pattern: str, engine: str = "auto") -> None:
+        self._raw: Any = None
+        self._rx: re.Pattern[str] | None = None
+        if engine in ("auto", "re2"):
+            try:
+                import re2  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+                options = re2.Options()
+                options.max_mem = 64 << 20
+                self._raw = re2.compile(pattern, options)._regexp
+                self._unanchored: Any = re2._Anchor.UNANCHORED
+            except ImportError:
+                if engine == "re2":
+                    raise
+        if self._raw is None:
+            self._rx = re.compile(pattern)
+
+    def spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        end = len(text) if end is None else end
+        if self._rx is not None:
+            return [m.span() for m in self._rx.finditer(text, start, end)]
+        window = text[start:end]
+        data = window.encode("utf-8")
+        ascii_only = len(data) == len(window)
+        out: list[tuple[int, int]] = []
+        pos = 0
+        n = len(data)
+        match = self._raw.Match
+        while pos <= n:
+            (s, e), *_ = match(self._unanchored, data, pos, n)
+            if s < 0:
+                break
+            if ascii_only:
+                out.append((start + s, start + e))
+            else:
+                cs = len(data[:s].decode("utf-8", "replace"))
+                out.append((start + cs, start + cs + len(data[s:e].decode("utf-8", "replace"))))
             pos = e if e > s else e + 1
+        return out
 
 
 def make_engine(kinds: tuple[str, ...], engine: str = "auto") -> Engine:
@@ -197,3 +321,6 @@ def make_engine(kinds: tuple[str, ...], engine: str = "auto") -> Engine:
             if engine == "re2":
                 raise
     return ReEngine(kinds)
+
+
+ALL_KINDS: tuple[str, ...] = tuple(k for k, _ in _ALTERNATIVES)
