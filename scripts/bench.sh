@@ -22,6 +22,7 @@ LABEL=${LABEL:-tokenway-$(basename "$CONFIG" .yaml)}
 DATA=$(mktemp -d /tmp/tokenway-bench-data.XXXXXX)
 export TOKENWAY_UPSTREAM_URL=http://127.0.0.1:9000 TOKENWAY_KEY=sk-bench-0000 TOKENWAY_PORT=$PORT
 export TOKENWAY_TEAM_DAILY_TOKENS=${TOKENWAY_TEAM_DAILY_TOKENS:-1000000000000} TOKENWAY_DATA_DIR=$DATA
+export TOKENWAY_KEY_RPM=${TOKENWAY_KEY_RPM:-1000000000}
 .venv/bin/tokenway serve --config "$CONFIG" > "/tmp/$LABEL.log" 2>&1 &
 GW=$!
 trap 'kill $GW 2>/dev/null || true; rm -rf "$DATA"' EXIT
