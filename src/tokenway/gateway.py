@@ -10,7 +10,7 @@ from typing import Any
 
 from tokenway.config.schema import Config, Price
 from tokenway.identity.directory import Directory
-from tokenway.ledger.ledger import Ledger, NullLedger
+from tokenway.ledger.ledger import NullLedger
 from tokenway.limits.alerts import WebhookAlerts
 from tokenway.limits.engine import Limiter, Policy
 from tokenway.metering.prices import PriceCatalog
@@ -19,6 +19,7 @@ from tokenway.providers import build_provider
 from tokenway.providers.base import Provider
 from tokenway.routing.targets import Router, TargetHealth
 from tokenway.store.counters import MemoryCounterStore
+from tokenway.store.ledger import UsageLedger
 from tokenway.telemetry.logs import Log
 from tokenway.telemetry.metrics import Metrics
 from tokenway.upstream.client import Pools
@@ -35,7 +36,7 @@ class Shared:
         self.identity_watch: Any = None  # the task following the store's changes
         self.tokenizers = Tokenizers()
         self.counters = MemoryCounterStore()  # budgets and rate limits (in-process; Redis for replicas)
-        self.ledger: Ledger | NullLedger | None = None  # opened by the server before it listens
+        self.ledger: UsageLedger | None = None  # opened by the server before it listens
         self.classifier: Any = None  # the injection classifier (its embedding model), made on first need
 
 
@@ -50,7 +51,7 @@ class Gateway:
         }
         self.router = Router(cfg, self.providers, shared.health)
         self.tokenizers = shared.tokenizers
-        self.ledger: Ledger | NullLedger = shared.ledger if shared.ledger is not None else NullLedger()
+        self.ledger: UsageLedger = shared.ledger if shared.ledger is not None else NullLedger()
         self.prices = PriceCatalog(cfg.prices)
         self._price_cache: dict[str, Price | None] = {}
         alerts = WebhookAlerts(cfg.alerts.webhook_url, cfg.alerts.webhook_timeout_s, self.log) \
