@@ -3,9 +3,9 @@ docs/configuration.md."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
 
 
 class Strict(BaseModel):
@@ -137,9 +137,17 @@ class Budget(Strict):
         return self
 
 
+def _no_policy(v: str | None) -> str | None:
+    """``guard_policy: none`` (or empty, e.g. an unset ${VAR:-}) means no guard for this scope."""
+    return None if v is None or v.strip().lower() in ("", "none") else v
+
+
+GuardPolicyName = Annotated[str | None, AfterValidator(_no_policy)]
+
+
 class Org(Strict):
     name: str | None = None
-    guard_policy: str | None = None
+    guard_policy: GuardPolicyName = None
     budgets: list[Budget] = Field(default_factory=list)
     limits: Limits | None = None
 
@@ -147,7 +155,7 @@ class Org(Strict):
 class Team(Strict):
     org: str | None = None
     name: str | None = None
-    guard_policy: str | None = None
+    guard_policy: GuardPolicyName = None
     budgets: list[Budget] = Field(default_factory=list)
     limits: Limits | None = None
 
@@ -234,7 +242,7 @@ class GuardPolicy(Strict):
 
 class Guard(Strict):
     policies: dict[str, GuardPolicy] = Field(default_factory=dict)
-    default_policy: str | None = None  # applies when no org/team/key names one
+    default_policy: GuardPolicyName = None  # applies when no org/team/key names one
     audit_log: bool = True  # one JSON line per decision (detector, action, score, value hash)
 
 
@@ -263,7 +271,7 @@ class Key(Strict):
     allow_end_user: bool = False  # take an end-user id from the request's `user` / x-tokenway-user
     budgets: list[Budget] = Field(default_factory=list)
     limits: Limits | None = None
-    guard_policy: str | None = None
+    guard_policy: GuardPolicyName = None
     allow_guard_opt_out: bool = False  # may a request skip detectors with x-tokenway-guard-skip?
 
     @model_validator(mode="after")
