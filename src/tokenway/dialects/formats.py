@@ -60,6 +60,19 @@ VENDOR_FORMATS: dict[str, VendorFormat] = {
 
 
 # ---------------------------------------------------------------- client dialects
+def _model_and_stream(body: Any, model_msg: str, stream_msg: str) -> tuple[str, bool]:
+    """The checks every dialect makes: a JSON object, a model name, a boolean ``stream``."""
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a JSON object")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise InvalidRequest(model_msg, param="model")
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool) and stream is not None:
+        raise InvalidRequest(stream_msg or "'stream' must be a boolean", param="stream")
+    return model, bool(stream)
+
+
 class ClientDialect:
     """How one inbound API is validated, translated and answered."""
 
@@ -128,15 +141,8 @@ class OpenAIResponses(OpenAIChat):
     native = None  # always translated to chat completions
 
     def validate(self, body: Any) -> tuple[str, bool]:
-        if not isinstance(body, dict):
-            raise InvalidRequest("the request body must be a JSON object")
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise InvalidRequest("'model' is required and must be a non-empty string", param="model")
-        stream = body.get("stream", False)
-        if not isinstance(stream, bool) and stream is not None:
-            raise InvalidRequest("'stream' must be a boolean", param="stream")
-        return model, bool(stream)
+        return _model_and_stream(body, "'model' is required and must be a non-empty string",
+                                 "'stream' must be a boolean")
 
     def to_canonical(self, body: Body) -> Body:
         return openai_responses.decode_request(body)
@@ -156,21 +162,15 @@ class AnthropicMessages(ClientDialect):
     native = "anthropic"
 
     def validate(self, body: Any) -> tuple[str, bool]:
-        if not isinstance(body, dict):
-            raise InvalidRequest("the request body must be a JSON object")
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise InvalidRequest("model: Field required (a non-empty string)", param="model")
+        model, stream = _model_and_stream(body, "model: Field required (a non-empty string)",
+                                          "stream: must be a boolean")
         msgs = body.get("messages")
         if not isinstance(msgs, list) or not msgs:
             raise InvalidRequest("messages: must be a non-empty array", param="messages")
         mt = body.get("max_tokens")
         if not isinstance(mt, int) or isinstance(mt, bool) or mt < 1:
             raise InvalidRequest("max_tokens: Field required (a positive integer)", param="max_tokens")
-        stream = body.get("stream", False)
-        if not isinstance(stream, bool) and stream is not None:
-            raise InvalidRequest("stream: must be a boolean", param="stream")
-        return model, bool(stream)
+        return model, stream
 
     def to_canonical(self, body: Body) -> Body:
         return anthropic.decode_request(body)
@@ -206,11 +206,7 @@ class OpenAIEmbeddings(OpenAIChat):
     name = "embeddings"
 
     def validate(self, body: Any) -> tuple[str, bool]:
-        if not isinstance(body, dict):
-            raise InvalidRequest("the request body must be a JSON object")
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise InvalidRequest("'model' is required and must be a non-empty string", param="model")
+        model, _ = _model_and_stream(body, "'model' is required and must be a non-empty string", "")
         inp = body.get("input")
         if not (isinstance(inp, str) and inp) and not (isinstance(inp, list) and inp):
             raise InvalidRequest("'input' must be a non-empty string or array", param="input")

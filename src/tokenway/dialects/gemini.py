@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 import orjson
 
+from tokenway.dialects import openai_chat
 from tokenway.dialects.canonical import Chat, chunk, text_of, usage, usage_chunk
 from tokenway.dialects.sse import SSEParser
 from tokenway.errors import InvalidRequest, UpstreamError
@@ -488,21 +489,7 @@ def decode_response(
 
 def decode_error(raw: bytes) -> str:
     """The human message of a Gemini error body ``{"error": {"code", "message", "status"}}``."""
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return raw.decode("utf-8", "replace").strip()[:1000] or "upstream error"
-    if isinstance(body, list) and body:
-        body = body[0]
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, dict) and err.get("message"):
-            return str(err["message"])
-        if isinstance(err, str):
-            return err
-        if body.get("message"):
-            return str(body["message"])
-    return raw.decode("utf-8", "replace").strip()[:1000] or "upstream error"
+    return openai_chat.decode_error(raw)
 
 
 # ---------------------------------------------------------------------------------------- stream

@@ -184,10 +184,14 @@ def error_body(message: str, type: str, code: str, param: str | None = None) -> 
 
 
 def decode_error(raw: bytes) -> str:
+    """The human message of a vendor error body: ``{"error": {"message"}}``, ``{"error": "…"}``,
+    ``{"message"}`` (OpenAI and most compatible servers; Gemini's, also inside a list)."""
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return raw[:300].decode("utf-8", "replace") or "no error message"
+        return raw[:1000].decode("utf-8", "replace").strip() or "upstream error"
+    if isinstance(body, list) and body:
+        body = body[0]
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict) and err.get("message"):
@@ -196,4 +200,4 @@ def decode_error(raw: bytes) -> str:
             return err
         if body.get("message"):
             return str(body["message"])
-    return raw[:300].decode("utf-8", "replace")
+    return raw[:1000].decode("utf-8", "replace").strip() or "upstream error"
