@@ -569,7 +569,8 @@ ledger: {{path: '{data}'}}
     # the OpenAI and Anthropic SDKs, default retries, do not retry a budget refusal
     sent: list[str] = []
     hook = {"request": [lambda req: sent.append(str(req.url))]}
-    before = len(db.rows("code = 'budget_exceeded'"))
+    # every refusal so far has its row (the writer commits every 100 ms: wait, don't race it)
+    before = len(db.wait_count("code = 'budget_exceeded'", (), len(refusals) + 1))
     with httpx.Client(event_hooks=hook, timeout=20) as hc:
         oai = openai.OpenAI(base_url=gw.url + "/v1", api_key=KEY, http_client=hc)
         assert oai.max_retries == 2
@@ -645,7 +646,11 @@ ledger: {{path: '{data}'}}
 
 # --------------------------------------------------------------------------- 5. kill -9 under load
 def governed_env(up: Proc, data: Path, **extra: str) -> dict[str, str]:
-    return {"TOKENWAY_UPSTREAM_URL": up.url, "TOKENWAY_KEY": KEY, "TOKENWAY_DATA_DIR": str(data), **extra}
+    # These tests are about budgets and the ledger, not the guard (tests/e2e/test_guard.py covers
+    # demo-team's guard policy): the injection classifier scores some of their terse synthetic
+    # prompts ("load 1 2", "count to three") above its threshold, so the guard is off here.
+    return {"TOKENWAY_UPSTREAM_URL": up.url, "TOKENWAY_KEY": KEY, "TOKENWAY_DATA_DIR": str(data),
+            "TOKENWAY_TEAM_GUARD": "none", **extra}
 
 
 def test_kill_9_under_load_loses_no_row_of_a_delivered_response(tmp_path: Path, procs: list[Proc]) -> None:
