@@ -13,8 +13,9 @@
   Latin letters (Zalgo) dropped, and spaced-out letters ("i g n o r e  a l l", "i.g.n.o.r.e",
   "i-g-n-o-r-e") joined.
 * ``.leet`` -- a copy of ``.text`` with leetspeak folded (0->o, 1->i or l, 3->e, 4->a, 5->s, 7->t,
-  @->a, $->s) in tokens that mix letters and leet digits; ``None`` when there is nothing to fold.
-  Only the rules use it: it would garble real numbers.
+  @->a, $->s) in tokens that mix letters and leet digits and fold into a word of ``LEET_VOCABULARY``
+  (the words the rules look for; any such token while the vocabulary is empty); ``None`` when there
+  is nothing to fold. Only the rules use it: it would garble real numbers.
 * ``.decoded`` -- embedded encodings decoded: base64 (standard and URL-safe alphabets, >= 16 chars)
   and hex (contiguous or ``\\x``-escaped) only when the bytes are mostly printable UTF-8; runs of
   %-URL-encoding; and rot13 (see below). Each :class:`Decoded` has its ``kind`` and the span of the
@@ -26,9 +27,13 @@ looks like shifted English (the rot13 images of e t o i s h outnumber e t o i s 
 never happens in natural Latin-script prose), or it contains at least two rot13 images of very
 common or attack words ("gur", "naq", "lbh", "vtaber", "cerivbhf"...).
 
-Speed: plain ASCII text skips all the per-character work (``str.isascii`` is a memory scan); what is
-left are a handful of regex scans with literal prefixes and memchr-style ``in`` checks, so the
-common case costs a few microseconds per KB. Non-ASCII text goes through one cached ``translate``.
+Speed: plain ASCII text skips all the per-character work (``str.isascii`` is a memory scan). The
+other stages are gated by C-speed operations: one scan for a character class of everything stage 1
+changes (the class is built on first use), and ``translate`` into small "class strings" (letters,
+digits, separators) searched with ``in``/``find`` for base64 runs, leetspeak and spaced-out letters
+-- on an index-aligned ASCII view (``ascii_view``) when the text has no letters outside ASCII, as
+CPython only translates ASCII strings in C. English prose costs about 20-35 microseconds per KB
+(most of it the rot13 / leetspeak / base64 gates, which a text without digits or long tokens skips).
 
 Spans: ``Normalized.span(start, end)`` maps a span of ``.text`` (or ``.leet``) back to the original
 text. Mapping is exact for removed / decoded-tag / joined characters and best effort inside runs
@@ -42,11 +47,12 @@ import binascii
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote_plus
 
-__all__ = ["Decoded", "DecodedKind", "Normalized", "fold_latin", "normalize", "rot13"]
+__all__ = ["NON_ASCII_LETTER", "Decoded", "DecodedKind", "Normalized", "ascii_view", "fold_latin", "normalize", "rot13"]
 
 DecodedKind = Literal["base64", "hex", "url", "rot13"]
 
@@ -71,6 +77,12 @@ class Normalized:
     def changed(self) -> bool:
         """Whether ``.text`` differs from the original text."""
         return self.text != self.original
+
+    @property
+    def aligned(self) -> bool:
+        """Whether ``.text`` (and ``.leet``) are index-aligned with the original: every folding step
+        replaced characters one for one, so ``span`` is the identity."""
+        return not self._maps and len(self.text) == len(self.original)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of ``.text`` / ``.leet`` to the original text."""
@@ -112,13 +124,13 @@ class _OffsetMap:
 # -- character tables ---------------------------------------------------------------------------------
 
 _INVISIBLE = frozenset(
-    [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0]
-    + list(range(0x200B, 0x2010))  # zero-width space/joiners, LRM/RLM
-    + list(range(0x202A, 0x202F))  # bidi embeddings / overrides
-    + list(range(0x2060, 0x2065))  # word joiner, invisible operators
-    + list(range(0x2066, 0x206A))  # bidi isolates
-    + list(range(0xFE00, 0xFE10))  # variation selectors
-    + list(range(0xE0100, 0xE01F0))  # variation selectors supplement
+    [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0,
+     *range(0x200B, 0x2010),  # zero-width space/joiners, LRM/RLM
+     *range(0x202A, 0x202F),  # bidi embeddings / overrides
+     *range(0x2060, 0x2065),  # word joiner, invisible operators
+     *range(0x2066, 0x206A),  # bidi isolates
+     *range(0xFE00, 0xFE10),  # variation selectors
+     *range(0xE0100, 0xE01F0)]  # variation selectors supplement
 )
 
 # combining marks that only decorate (Zalgo); dropped outright
@@ -208,7 +220,10 @@ _TO_CYRILLIC = str.maketrans({
     "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О", "P": "Р", "C": "С", "T": "Т", "X": "Х", "Y": "У",
 })
 _HAS_CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
-_MIXED_EDGE = re.compile(r"[A-Za-z][\u0370-\u03ff\u0400-\u052f]|[\u0370-\u03ff\u0400-\u052f][A-Za-z]")
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+# two single-class-prefixed scans are several times faster than one alternation
+_EDGE_LC = re.compile(r"[A-Za-z][\u0370-\u03ff\u0400-\u052f]")
+_EDGE_CL = re.compile(r"[\u0370-\u03ff\u0400-\u052f][A-Za-z]")
 _WORD_AT = re.compile(r"\w+")
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
@@ -220,11 +235,71 @@ _LENGTH_CHANGERS = re.compile(
 )
 
 
+# letters outside ASCII (after stage 1 has folded Latin diacritics): Cyrillic, Greek, CJK, ...
+NON_ASCII_LETTER = re.compile(
+    "[\u00aa\u00b5\u00ba\u00c0-\u02af\u0370-\u058f\u0590-\u06ff\u0900-\u0dff\u0e00-\u0eff\u10a0-\u11ff"
+    "\u1e00-\u1fff\u2c00-\u2dff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff"
+    "\uff21-\uff3a\uff41-\uff5a\uff66-\uffdc]"
+)
+
+
+def ascii_view(text: str) -> str:
+    """``text`` with every non-ASCII character replaced by "?": index-aligned, and cheap to
+    ``translate`` (CPython translates ASCII strings in C, other strings one dict lookup at a time)."""
+    if text.isascii():
+        return text
+    return text.encode("ascii", "replace").decode("ascii")
+
+
 # -- stage 1 and 2: characters --------------------------------------------------------------------
 
 
+# 256-code-point blocks holding every code point _fold_cp changes (checked by a unit test over the whole
+# range); the exact class inside them is computed on first use (~15 ms) and cached.
+_FOLD_BLOCKS = (
+    0x00, 0x01, 0x02, 0x03, 0x05, 0x06, 0x09, 0x0A, 0x0B, 0x0E, 0x0F, 0x10, 0x11, 0x17, 0x18, 0x1A, 0x1D, 0x1E,
+    0x1F, 0x20, 0x21, 0x22, 0x23, 0x24, 0x2A, 0x2C, 0x2D, 0x2E, 0x2F, 0x30, 0x31, 0x32, 0x33, 0xA6, 0xA7, 0xAB,
+    0xF9, 0xFA, 0xFB, 0xFC, 0xFD, 0xFE, 0xFF, 0x107, 0x1D1, 0x1D4, 0x1D5, 0x1D6, 0x1D7, 0x1EE, 0x1F1, 0x1F2,
+    0x1FB, 0x2F8, 0x2F9, 0x2FA, 0xE00, 0xE01,
+)
+_may_fold_re: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+
+
+def _may_fold(text: str) -> re.Pattern[str]:
+    """A character class of every non-ASCII code point stage 1 changes (one C-speed scan). sre
+    scans a BMP-only class several times faster, so the astral ranges go in a second pattern used
+    only when the text has astral characters."""
+    global _may_fold_re
+    if _may_fold_re is None:
+        ranges: list[list[int]] = []
+        for blk in _FOLD_BLOCKS:
+            for cp in range(max(blk << 8, 0x80), (blk + 1) << 8):
+                if 0xD800 <= cp <= 0xDFFF or _FOLD[cp] == cp:
+                    continue
+                if ranges and ranges[-1][1] == cp - 1:
+                    ranges[-1][1] = cp
+                else:
+                    ranges.append([cp, cp])
+
+        def cls(rs: list[list[int]]) -> str:
+            return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in rs)
+
+        bmp = [r for r in ranges if r[1] < 0x10000]
+        _may_fold_re = re.compile(f"[{cls(bmp)}]+"), re.compile(f"[{cls(ranges)}]+")
+    bmp_rx, all_rx = _may_fold_re
+    astral = len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+    return all_rx if astral else bmp_rx
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_FOLD)
+
+
 def _fold_chars(text: str) -> tuple[str, _OffsetMap | None]:
-    out = text.translate(_FOLD)
+    rx = _may_fold(text)
+    if rx.search(text) is None:
+        return text, None
+    out = rx.sub(_fold_run, text)
     if not unicodedata.is_normalized("NFC", out):
         out = unicodedata.normalize("NFC", out)
     if len(out) == len(text) and _LENGTH_CHANGERS.search(text) is None:
@@ -264,14 +339,14 @@ def _fold_chars(text: str) -> tuple[str, _OffsetMap | None]:
 
 def _fold_homoglyphs(text: str) -> str:
     """Fold Cyrillic/Greek look-alikes inside mixed-script words (length-preserving)."""
-    if _MIXED_EDGE.search(text) is None:
+    edges = sorted([m.start() for m in _EDGE_LC.finditer(text)] + [m.start() for m in _EDGE_CL.finditer(text)])
+    if not edges:
         return text
     chars: list[str] | None = None
     pos = 0
-    for m in _MIXED_EDGE.finditer(text):
-        if m.start() < pos:
+    for a in edges:
+        if a < pos:
             continue
-        a = m.start()
         while a > 0 and (text[a - 1].isalnum() or text[a - 1] == "_"):
             a -= 1
         w = _WORD_AT.match(text, a)
@@ -291,20 +366,55 @@ def _fold_homoglyphs(text: str) -> str:
 
 # -- stage 3: spaced-out letters ----------------------------------------------------------------------
 
-_SPACED_GATE = re.compile(r" \w \w \w \w")
-_SPACED_VIEW = str.maketrans({c: " " for c in ".-_*|/\\,·•~+:;'\"`\t"})
+_SPACED_SEPS = ".-_*|/\\,·•~+:;'\"`\t "
+# ASCII gate: letters/digits -> "a", separators -> " ", anything else -> "#"; then look for four
+# single characters in a row with 1-3 separators between them
+_SPACED_CLASS = str.maketrans(
+    {**{chr(c): "#" for c in range(128)},
+     **{c: "a" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"},
+     **{c: " " for c in _SPACED_SEPS if c.isascii()}}
+)
+_SPACED_NEEDLES = tuple(" " + (("a" + " " * k) * 4)[:-k] for k in (1, 2, 3))
+_SPACED_GATE_U = re.compile(r"[ .\-_*|/\\,·•~+:;'\"`\t][^\W_][ .\-_*|/\\,·•~+:;'\"`\t]{1,3}[^\W_]"
+                            r"[ .\-_*|/\\,·•~+:;'\"`\t]{1,3}[^\W_][ .\-_*|/\\,·•~+:;'\"`\t]{1,3}[^\W_](?![^\W_])")
 _SPACED_RUN = re.compile(r"(?<![^\W_])(?:[^\W_](?:[ .\-_*|/\\,·•~+:;'\"`\t]{1,3}|  +)){3,}[^\W_](?![^\W_])")
 _SEP = re.compile(r"[^\W_]([^\w]+|_+)")
 
 
+def _spaced_starts(text: str) -> list[int]:
+    """Where runs of single letters may start (a cheap gate; the run regex confirms)."""
+    if text.isascii() or NON_ASCII_LETTER.search(text) is None:
+        cls = " " + ascii_view(text).translate(_SPACED_CLASS)
+        out = []
+        for needle in _SPACED_NEEDLES:
+            i = cls.find(needle)
+            while i >= 0:
+                out.append(i)
+                i = cls.find(needle, i + len(needle))
+        return sorted(out)
+    return [m.start() for m in _SPACED_GATE_U.finditer(" " + text)]
+
+
+def _spaced_runs(text: str) -> Iterator[re.Match[str]]:
+    """The runs of spaced-out letters, searched only near the places the gate found."""
+    last = 0
+    for s0 in _spaced_starts(text):
+        if s0 < last:
+            continue
+        m = _SPACED_RUN.search(text, max(last, s0 - 64), s0 + 64)  # a run near the needle ...
+        if m is not None:
+            m = _SPACED_RUN.match(text, m.start())  # ... and all of it
+            if m is not None:
+                last = m.end()
+                yield m
+
+
 def _join_spaced(text: str) -> tuple[str, _OffsetMap | None]:
-    if _SPACED_GATE.search(" " + text.translate(_SPACED_VIEW)) is None:
-        return text, None
     omap = _OffsetMap()
     parts: list[str] = []
     pos = n = 0
     changed = False
-    for m in _SPACED_RUN.finditer(text):
+    for m in _spaced_runs(text):
         a, b = m.span()
         run = m.group()
         seps = [s.group(1) for s in _SEP.finditer(run)]
@@ -338,7 +448,6 @@ def _join_spaced(text: str) -> tuple[str, _OffsetMap | None]:
 # -- stage 4: leetspeak -------------------------------------------------------------------------------
 
 _LEET_CHARS = "013457@$"
-_LEET_HIT = re.compile(r"[013457@$]+")
 _LEET_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@$")
 _LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
@@ -347,18 +456,48 @@ _LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": 
 LEET_VOCABULARY: set[str] = set()
 
 
+# ASCII class view: letters -> "a", leet characters -> "1", other digits -> "d", anything else -> " "
+_LEET_CLASS = str.maketrans(
+    {**{chr(c): " " for c in range(128)}, **{c: "a" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+     **{c: "d" for c in "2689"}, **{c: "1" for c in _LEET_CHARS}}
+)
+
+
+def _leet_edges(text: str) -> list[int]:
+    """Positions where an ASCII letter touches a leet character (sorted)."""
+    cls = ascii_view(text).translate(_LEET_CLASS)
+    out: list[int] = []
+    for needle in ("a1", "1a"):
+        i = cls.find(needle)
+        while i >= 0:
+            out.append(i)
+            i = cls.find(needle, i + 1)
+    return sorted(out)
+
+
+def _in_vocabulary(word: str) -> bool:
+    """``word`` is, or begins with a 4+ letter, word of LEET_VOCABULARY (always true when it is empty)."""
+    if not LEET_VOCABULARY or word in LEET_VOCABULARY:
+        return True
+    return any(word[:k] in LEET_VOCABULARY for k in range(len(word) - 1, 3, -1))
+
+
 def _leet_copy(text: str) -> str | None:
     if not any(c in text for c in _LEET_CHARS):
         return None
+    edges = _leet_edges(text)
+    if not edges:
+        return None
     chars: list[str] | None = None
     pos = 0
-    for m in _LEET_HIT.finditer(text):
-        if m.start() < pos:
+    n = len(text)
+    for a in edges:
+        if a < pos:
             continue
-        a, b = m.span()
+        b = a + 1
         while a > 0 and text[a - 1] in _LEET_TOKEN_CHARS:
             a -= 1
-        while b < len(text) and text[b] in _LEET_TOKEN_CHARS:
+        while b < n and text[b] in _LEET_TOKEN_CHARS:
             b += 1
         pos = b
         tok = text[a:b]
@@ -373,8 +512,10 @@ def _leet_copy(text: str) -> str | None:
         folded = low.translate(_LEET_I)
         if "1" in low and folded not in LEET_VOCABULARY:
             alt = low.translate(_LEET_L)
-            if alt in LEET_VOCABULARY:
+            if alt in LEET_VOCABULARY or (_in_vocabulary(alt) and not _in_vocabulary(folded)):
                 folded = alt
+        if LEET_VOCABULARY and not _in_vocabulary(folded):
+            continue  # "utf8", "h2o", "gpt4o": not a word the rules look for
         if chars is None:
             chars = list(text)
         chars[a:b] = folded
@@ -384,6 +525,29 @@ def _leet_copy(text: str) -> str | None:
 # -- stage 5: embedded encodings ----------------------------------------------------------------------
 
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+_B64_CLASS = str.maketrans({**{chr(c): " " for c in range(128)}, **{c: "b" for c in _B64_ALPHABET}})
+_B64_NEEDLE = "b" * 16
+_WS_VIEW = str.maketrans({c: " " for c in "\t\r\n\f\v"})
+
+
+def _b64_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of runs of >= 16 base64-alphabet characters (plus up to two "=")."""
+    cls = ascii_view(text).translate(_B64_CLASS)
+    out: list[tuple[int, int]] = []
+    i = cls.find(_B64_NEEDLE)
+    n = len(text)
+    while i >= 0:
+        a = cls.rfind(" ", 0, i) + 1
+        b = cls.find(" ", i)
+        b = n if b < 0 else b
+        k = 0
+        while k < 2 and b < n and text[b] == "=":
+            b += 1
+            k += 1
+        out.append((a, b))
+        i = cls.find(_B64_NEEDLE, b)
+    return out
 _HEX_ESC = re.compile(r"(?:\\x[0-9a-fA-F]{2}){4,}")
 _PCT = re.compile(r"%[0-9a-fA-F]{2}")
 _HEXDIGITS = frozenset("0123456789abcdefABCDEF")
@@ -407,7 +571,7 @@ def _printable(data: bytes) -> str | None:
 
 def _decode_b64(tok: str) -> str | None:
     t = tok.rstrip("=")
-    if len(t) % 4 == 1 or t.isalpha() and (t.islower() or t.isupper()):
+    if len(t) % 4 == 1 or (t.isalpha() and (t.islower() or t.isupper())):
         return None
     t = t.replace("-", "+").replace("_", "/")
     try:
@@ -435,8 +599,8 @@ def _decode_segments(text: str, omap: _OffsetMap | None) -> list[Decoded]:
         return omap.src(a), omap.src(max(a, b - 1)) + 1
 
     if any(c in text for c in "0123456789+/"):
-        for m in _B64_RUN.finditer(text):
-            tok = m.group()
+        for a, b in _b64_runs(text):
+            tok = text[a:b]
             if all(c in _HEXDIGITS for c in tok):
                 s = _decode_hex(tok)
                 kind: DecodedKind = "hex"
@@ -444,22 +608,23 @@ def _decode_segments(text: str, omap: _OffsetMap | None) -> list[Decoded]:
                 s = _decode_b64(tok)
                 kind = "base64"
             if s is not None:
-                out.append(Decoded(kind, s, *span(*m.span())))
+                out.append(Decoded(kind, s, *span(a, b)))
     if "\\x" in text:
         for m in _HEX_ESC.finditer(text):
             s = _decode_hex(m.group().replace("\\x", ""))
             if s is not None:
                 out.append(Decoded("hex", s, *span(*m.span())))
     if "%" in text:
-        seen: set[tuple[int, int]] = set()
+        ws = ascii_view(text).translate(_WS_VIEW)
+        end = -1
         for m in _PCT.finditer(text):
             i = m.start()
-            a = max(text.rfind(c, 0, i) for c in _WS) + 1
-            ends = [j for j in (text.find(c, i) for c in _WS) if j >= 0]
-            b = min(ends) if ends else len(text)
-            if (a, b) in seen:
-                continue
-            seen.add((a, b))
+            if i < end:
+                continue  # same whitespace-delimited token as the previous escape
+            a = ws.rfind(" ", 0, i) + 1
+            b = ws.find(" ", i)
+            b = len(text) if b < 0 else b
+            end = b
             seg = text[a:b]
             if len(_PCT.findall(seg)) < 2:
                 continue
@@ -476,8 +641,8 @@ _ROT13 = str.maketrans(
     "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
 )
 _ROT_HINTS = ("rot13", "rot-13", "rot 13", "rot_13", "caesar", "rotate each letter", "rotated by 13")
-_ROT_WORDS = (" gur ", " naq ", " lbh ", " lbhe ", "vtaber", "cerivbhf", "vafgehpgvbaf", "flfgrz", "cebzcg",
-              " nyy ", "qvfertneq", "eriyny", "vafgehpgvba")
+# rot13 images of "the", "you", "ignore", "previous", "instruction", "system", "prompt", "disregard"
+_ROT_WORDS = (" gur ", " lbh", "vtaber", "cerivbhf", "vafgehpgvba", "flfgrz", "cebzcg", "qvfertneq")
 
 
 def rot13(s: str) -> str:
@@ -485,11 +650,13 @@ def rot13(s: str) -> str:
 
 
 def _wants_rot13(low: str) -> bool:
-    if any(h in low for h in _ROT_HINTS):
+    if ("rot" in low and any(h in low for h in _ROT_HINTS)) or "caesar" in low:
         return True
     if sum(1 for w in _ROT_WORDS if w in low) >= 2:
         return True
     sample = low[:4096]
+    if sample.count("e") + sample.count("t") > 2 * (sample.count("r") + sample.count("g")):
+        return False  # plainly not shifted English (e and t are rot13's rare letters)
     plain = sum(sample.count(c) for c in "etoish")
     shifted = sum(sample.count(c) for c in "rgbvfu")
     return plain + shifted >= 24 and shifted > plain
@@ -507,16 +674,15 @@ def normalize(text: str, *, decode: bool = True) -> Normalized:
         folded, m1 = _fold_chars(text)
         if m1 is not None:
             maps.append(m1)
-        if _HAS_CYR_GREEK.search(folded) is not None:
+        if _HAS_CYR_GREEK.search(folded) is not None and _HAS_LATIN.search(folded) is not None:
             folded = _fold_homoglyphs(folded)
     stage1_map = maps[0] if maps else None
+    latin = folded.isascii() or _HAS_LATIN.search(folded) is not None
     decoded = _decode_segments(folded, stage1_map) if decode else []
     joined, m3 = _join_spaced(folded)
     if m3 is not None:
         maps.append(m3)
-    leet = _leet_copy(joined)
-    if decode:
-        low = joined.lower()
-        if _wants_rot13(low):
-            decoded.append(Decoded("rot13", rot13(joined), 0, len(text)))
+    leet = _leet_copy(joined) if latin else None
+    if decode and latin and _wants_rot13(joined.lower()):
+        decoded.append(Decoded("rot13", rot13(joined), 0, len(text)))
     return Normalized(text=joined, decoded=decoded, leet=leet, original=text, _maps=maps)
