@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tokenway.dialects import canonical, sse
-from tokenway.dialects.formats import VENDOR_FORMATS, ClientDialect, VendorFormat, anthropic_error
+from tokenway.dialects.formats import VENDOR_FORMATS, ClientDialect, VendorFormat, anthropic_error_event
 from tokenway.errors import (
     GatewayError,
     InvalidRequest,
@@ -221,7 +221,10 @@ async def inspect(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[s
     skip: frozenset[str] = frozenset()
     asked = headers.get("x-tokenway-guard-skip")
     if asked and call.identity.allow_guard_opt_out:
-        skip = frozenset(x.strip() for x in asked.split(",") if x.strip())
+        from tokenway.guard.sensitive import GROUPS
+
+        names = {x.strip() for x in asked.split(",") if x.strip()}
+        skip = frozenset(names.union(*(GROUPS[n] for n in names if n in GROUPS)))  # groups name their detectors
     if call.dialect.name == "responses":
         if call.chat is None:
             call.chat = call.dialect.to_canonical(body)
@@ -578,7 +581,8 @@ class _Forwarder:
     def error(self, err: GatewayError) -> bytes:
         if self._mode == 2:
             if self.call.dialect.name == "anthropic":
-                return self._encoder.error(err.message, anthropic_error(err)["error"]["type"])
+                self._encoder.error(err.message)  # ends the encoder's stream
+                return anthropic_error_event(err)  # with tokenway's code and details, as before the stream
             if self.call.dialect.name == "responses":  # the live encoder: same response id and sequence
                 return self._encoder.error(err.message, err.code)
             return self.call.dialect.stream_error(err)

@@ -239,6 +239,17 @@ class GuardPolicy(Strict):
     sensitive: dict[str, GuardAction] = Field(default_factory=dict)
     output: OutputGuard = OutputGuard()
 
+    @model_validator(mode="after")
+    def _known_detectors(self) -> GuardPolicy:
+        if self.sensitive:  # a typo must fail check-config, not crash `serve` later
+            from tokenway.guard.sensitive import DETECTORS, GROUPS
+
+            unknown = sorted(set(self.sensitive) - DETECTORS - set(GROUPS))
+            if unknown:
+                raise ValueError(f"sensitive: unknown detector {', '.join(map(repr, unknown))} (known: groups "
+                                 f"{', '.join(sorted(GROUPS))} and {', '.join(sorted(DETECTORS))})")
+        return self
+
 
 class Guard(Strict):
     policies: dict[str, GuardPolicy] = Field(default_factory=dict)

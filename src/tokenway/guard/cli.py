@@ -51,12 +51,23 @@ def _requests(args: argparse.Namespace) -> list[tuple[dict[str, Any], str]]:
             body = orjson.loads(line)
             if not isinstance(body, dict):
                 raise SystemExit(f"tokenway: {args.jsonl}:{n}: each line must be a JSON request object")
-            dialect = "anthropic" if "system" in body or ("max_tokens" in body and "messages" in body
-                                                         and args.dialect == "anthropic") else args.dialect
-            out.append((body, "openai" if dialect == "auto" else dialect))
+            out.append((body, _dialect_of(body) if args.dialect == "auto" else args.dialect))
         return out
     texts = args.text or [sys.stdin.read()]
     return [({"messages": [{"role": "user", "content": t}]}, "openai") for t in texts]
+
+
+def _dialect_of(body: dict[str, Any]) -> str:
+    """``--dialect auto``: Anthropic when the body has a top-level ``system`` or Anthropic-only
+    content blocks (``tool_use`` / ``tool_result``), else OpenAI."""
+    if "system" in body:
+        return "anthropic"
+    for m in body.get("messages") or ():
+        c = m.get("content") if isinstance(m, dict) else None
+        if isinstance(c, list) and any(isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")
+                                       for b in c):
+            return "anthropic"
+    return "openai"
 
 
 async def _scan(args: argparse.Namespace) -> int:
@@ -95,7 +106,10 @@ def _eval(args: argparse.Namespace) -> int:
         res.update({"dataset": args.dataset, "layer": "sensitive", "n": len(rows)})
         sys.stdout.write(json.dumps(res, indent=2, default=float) + "\n")
         return 0
-    samples = ev.load_dataset(args.dataset)
+    try:
+        samples = ev.load_dataset(args.dataset)
+    except ev.DatasetUnavailableError as e:
+        raise SystemExit(f"tokenway: {e}") from None
     if args.limit:
         samples = samples[: args.limit]
     from tokenway.guard.injection_rules import InjectionRules
@@ -145,7 +159,8 @@ def add_guard_commands(sub: Any) -> None:
     s.add_argument("text", nargs="*", help="texts to scan as user messages (default: stdin)")
     s.add_argument("--jsonl", help="a file of chat request bodies, one JSON object per line")
     s.add_argument("--dialect", default="auto", choices=["auto", "openai", "anthropic"],
-                   help="the request shape in --jsonl (auto: Anthropic when a line has a top-level system)")
+                   help="the request shape in --jsonl (auto: Anthropic when a line has a top-level system "
+                        "or tool_use/tool_result blocks)")
     s.add_argument("--config", help="take the guard policy from this config (default: every detector, logged)")
     s.add_argument("--policy", help="the policy name in --config")
     s.add_argument("--no-classifier", action="store_true", help="rules and scanners only")

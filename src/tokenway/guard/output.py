@@ -99,7 +99,7 @@ class OutputFilter:
         """Split ``text`` into what may be emitted now (sensitive values redacted, or a block) and
         the hold-back window kept for the next delta. A value is never cut in two."""
         assert self.scanner is not None
-        found = self.scanner.scan(text)
+        found = [f for f in self.scanner.scan(text) if f.detector not in self.state.skipped]  # opt-outs: whole call
         safe = len(text) if final else max(0, len(text) - self.cfg.hold_back_chars)
         for f in found:
             if f.start < safe < f.end:

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""A tiny OpenAI-chat + Anthropic-messages vendor for the guard's end-to-end tests.
+
+    python tests/emulators/guard_vendor.py --port N [--chunk 3] [--record FILE]
+
+Binds 127.0.0.1 (``--port 0`` picks a free port) and prints ``listening on http://127.0.0.1:PORT``.
+Stdlib only. Serves ``POST /v1/chat/completions`` and ``POST /v1/messages`` (whole and
+``"stream": true``), ``GET /health``.
+
+What it answers is chosen by the last user message (so one process serves every test):
+
+* ``recite card`` -> a fixed sentence holding a Luhn-valid (non-test) Visa number (``CARD``);
+* ``recite ssn`` -> a fixed sentence holding a valid US SSN (``SSN``);
+* ``recite system`` -> the request's system prompt, verbatim (canary and all);
+* anything else -> the last user message, verbatim (an echo).
+
+Streams are cut into pieces of ``--chunk`` characters (default 3), one SSE event each, so any
+placeholder such as ``[EMAIL_1]`` is split across events. ``--record FILE`` appends one JSON line
+per request: ``{"path": ..., "body": {...}}`` (what the vendor received).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+CARD = "4539 1488 0343 6467"
+SSN = "536-22-1234"
+RECITALS = {
+    "recite card": f"The card on file is {CARD}, expiring 12/29. Anything else?",
+    "recite ssn": f"Sure. Your social security number (SSN) is {SSN} as registered.",
+}
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    for m in reversed(body.get("messages") or []):
+        if isinstance(m, dict) and m.get("role") == "user":
+            c = m.get("content")
+            if isinstance(c, list) and c and all(isinstance(b, dict) and b.get("type") == "tool_result" for b in c):
+                return " ".join(_text_of(b.get("content")) for b in c)
+            return _text_of(c)
+    return ""
+
+
+def system_text(body: dict[str, Any], anthropic: bool) -> str:
+    if anthropic:
+        return _text_of(body.get("system"))
+    return "\n".join(_text_of(m.get("content")) for m in body.get("messages") or []
+                     if isinstance(m, dict) and m.get("role") in ("system", "developer"))
+
+
+def answer(body: dict[str, Any], anthropic: bool) -> str:
+    last = last_user_text(body).strip()
+    if last == "recite system":
+        return system_text(body, anthropic)
+    return RECITALS.get(last, last_user_text(body))
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int, chunk: int, record: str | None) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
+        self.chunk = chunk
+        self.record_path = record
+        self.lock = threading.Lock()
+
+    def record(self, path: str, body: Any) -> None:
+        if self.record_path:
+            with self.lock, open(self.record_path, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"path": path, "body": body}, ensure_ascii=False) + "\n")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, obj: Any) -> None:
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._send(200 if self.path == "/health" else 404, {"ok": self.path == "/health"})
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            self._send(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
+            return
+        self.server.record(self.path, body)
+        anthropic = self.path.endswith("/messages")
+        if not anthropic and not self.path.endswith("/chat/completions"):
+            self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+            return
+        text = answer(body, anthropic)
+        n = self.server.chunk
+        pieces = [text[i:i + n] for i in range(0, len(text), n)] or [""]
+        prompt = max(1, len(json.dumps(body.get("messages"))) // 4)
+        model = body.get("model", "m")
+        rid = uuid.uuid4().hex[:16]
+        if not body.get("stream"):
+            if anthropic:
+                self._send(200, {"id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model,
+                                 "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+                                 "stop_sequence": None,
+                                 "usage": {"input_tokens": prompt, "output_tokens": len(pieces)}})
+            else:
+                self._send(200, {"id": f"chatcmpl-{rid}", "object": "chat.completion", "created": 1, "model": model,
+                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                              "finish_reason": "stop"}],
+                                 "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
+                                           "total_tokens": prompt + len(pieces)}})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for ev in (_anthropic_events if anthropic else _openai_events)(pieces, model, rid, prompt):
+            self.wfile.write(f"{len(ev):x}\r\n".encode() + ev + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+
+def _sse(obj: Any, event: str | None = None) -> bytes:
+    head = f"event: {event}\n" if event else ""
+    return (head + "data: " + json.dumps(obj) + "\n\n").encode()
+
+
+def _openai_events(pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
+    base = {"id": f"chatcmpl-{rid}", "object": "chat.completion.chunk", "created": 1, "model": model}
+    out = [_sse({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
+                                      "finish_reason": None}]})]
+    out += [_sse({**base, "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}) for p in pieces]
+    out.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
+    out.append(_sse({**base, "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
+                                                      "total_tokens": prompt + len(pieces)}}))
+    out.append(b"data: [DONE]\n\n")
+    return out
+
+
+def _anthropic_events(pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
+    out = [_sse({"type": "message_start", "message": {
+        "id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model, "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": prompt, "output_tokens": 1}}},
+        "message_start"),
+        _sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+             "content_block_start")]
+    out += [_sse({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}},
+                 "content_block_delta") for p in pieces]
+    out.append(_sse({"type": "content_block_stop", "index": 0}, "content_block_stop"))
+    out.append(_sse({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                     "usage": {"output_tokens": len(pieces)}}, "message_delta"))
+    out.append(_sse({"type": "message_stop"}, "message_stop"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--chunk", type=int, default=3, help="characters per streamed event")
+    ap.add_argument("--record", help="append one JSON line per request to this file")
+    args = ap.parse_args(argv)
+    server = Server(args.port, max(1, args.chunk), args.record)
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
