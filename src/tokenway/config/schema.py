@@ -219,6 +219,10 @@ class InjectionGuard(Strict):
     threshold: float = Field(0.5, ge=0, le=1)  # block at or above this combined score
     classifier: bool = True  # the local embedding classifier (after the rules; see docs/guardrails.md)
     classifier_threshold: float | None = Field(None, ge=0, le=1)  # default: the trained head's threshold
+    # what a classifier-only verdict does (default: ``action``). ``log`` records it without blocking:
+    # the shipped head still flags some short benign texts (docs/guardrails.md), so rules block and
+    # the classifier is watched until its false-positive rate meets the target
+    classifier_action: Literal["block", "log"] | None = None
     scan_roles: list[str] = Field(default_factory=lambda: ["user", "tool"])  # + tool definitions always
 
 

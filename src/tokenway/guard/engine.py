@@ -151,12 +151,13 @@ class GuardEngine:
         if to_classify and self.classifier is not None:
             threshold = inj.classifier_threshold if inj.classifier_threshold is not None else self.classifier.threshold
             scores = await self.classifier.score_many([s.text for s in to_classify])
+            action = inj.classifier_action or inj.action
             for s, p in zip(to_classify, scores, strict=True):
                 if p >= threshold:
                     state.decisions.append({"detector": "injection.classifier", "category": "injection",
-                                            "action": inj.action, "score": round(p, 4), "role": s.role,
+                                            "action": action, "score": round(p, 4), "role": s.role,
                                             "layer": "classifier"})
-                    if inj.action == "block":
+                    if action == "block":
                         blocked.append("injection.classifier")
             if blocked:
                 raise _blocked(blocked, state)
