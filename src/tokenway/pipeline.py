@@ -60,7 +60,6 @@ class Call:
         "error",
         "est_prompt",
         "estimated",
-        "fallback",
         "forward",
         "guard",
         "id",
@@ -95,7 +94,6 @@ class Call:
         self.target: Target | None = None
         self.chat: dict[str, Any] | None = None  # the canonical form, made only when translating
         self.attempts = 0
-        self.fallback = False
         self.status = 0
         self.code = ""
         self.error: str | None = None
@@ -164,18 +162,35 @@ def decode_json(raw: bytes) -> Any:
 
 # --------------------------------------------------------------------------- resolve route
 def resolve_route(gw: Gateway, call: Call) -> list[Route]:
-    chain = gw.router.chain(call.model)
-    if not chain:
-        raise ModelNotFound(f"model '{call.model}' does not exist on this gateway", param="model")
     assert call.identity is not None
-    if not call.identity.may_use(call.model):
-        raise PermissionDenied(f"this key may not use model '{call.model}'", param="model")
+    chain = routes_for(gw, call.identity, call.model)
     call.route = chain[0]
     return chain
 
 
+def routes_for(gw: Gateway, identity: Identity, model: str) -> list[Route]:
+    """The model group and its fallbacks, if it exists and this key may use it."""
+    chain = gw.router.chain(model)
+    if not chain:
+        raise ModelNotFound(f"model '{model}' does not exist on this gateway", param="model")
+    if not identity.may_use(model):
+        raise PermissionDenied(f"this key may not use model '{model}'", param="model")
+    return chain
+
+
 # --------------------------------------------------------------------------- admit
-_PROMPT_DIALECT = {"openai": "openai", "responses": "openai", "anthropic": "anthropic", "embeddings": "embeddings"}
+# the shape of the body the tokenizer and the guard read: Responses calls are read in canonical form
+_SHAPE = {"openai": "openai", "responses": "openai", "anthropic": "anthropic", "embeddings": "embeddings"}
+
+
+def readable_body(call: Call, body: dict[str, Any]) -> dict[str, Any]:
+    """The request as the tokenizer and the guard read it (and the guard edits it): the client's
+    body, or for Responses calls the canonical form the vendor request will be built from."""
+    if call.dialect.name != "responses":
+        return body
+    if call.chat is None:
+        call.chat = call.dialect.to_canonical(body)
+    return call.chat
 
 
 async def admit(gw: Gateway, call: Call, body: dict[str, Any], chain: list[Route]) -> None:
@@ -189,13 +204,8 @@ async def admit(gw: Gateway, call: Call, body: dict[str, Any], chain: list[Route
     if not policies and not gw.ledger.enabled:
         return  # nothing meters this call: skip the tokenizer
     vendor_model = chain[0].targets[0].model
-    if call.dialect.name == "responses":
-        call.chat = call.dialect.to_canonical(body)
-        counted = call.chat
-    else:
-        counted = body
-    call.est_prompt, _exact = prompt_tokens(counted, _PROMPT_DIALECT[call.dialect.name], vendor_model,
-                                            gw.tokenizers)
+    call.est_prompt = prompt_tokens(readable_body(call, body), _SHAPE[call.dialect.name], vendor_model,
+                                    gw.tokenizers)[0]
     if not policies:
         return
     m = gw.cfg.metering
@@ -208,8 +218,6 @@ async def admit(gw: Gateway, call: Call, body: dict[str, Any], chain: list[Route
 
 
 # --------------------------------------------------------------------------- inspect
-_GUARD_DIALECT = {"openai": "openai", "responses": "openai", "anthropic": "anthropic", "embeddings": "embeddings"}
-
 
 async def inspect(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[str, str]) -> None:
     """The guard policy that applies to the caller inspects every text of the request, in place:
@@ -218,21 +226,10 @@ async def inspect(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[s
     name = call.identity.guard_policy
     if name is None or gw.guard is None:
         return
-    skip: frozenset[str] = frozenset()
     asked = headers.get("x-tokenway-guard-skip")
-    if asked and call.identity.allow_guard_opt_out:
-        from tokenway.guard.sensitive import GROUPS
-
-        names = {x.strip() for x in asked.split(",") if x.strip()}
-        skip = frozenset(names.union(*(GROUPS[n] for n in names if n in GROUPS)))  # groups name their detectors
-    if call.dialect.name == "responses":
-        if call.chat is None:
-            call.chat = call.dialect.to_canonical(body)
-        target = call.chat
-    else:
-        target = body
+    skip = asked.split(",") if asked and call.identity.allow_guard_opt_out else ()
     try:
-        call.guard = await gw.guard.inspect(name, target, _GUARD_DIALECT[call.dialect.name], skip)
+        call.guard = await gw.guard.inspect(name, readable_body(call, body), _SHAPE[call.dialect.name], skip)
     except GuardBlocked as e:
         call.guard = e.state
         raise
@@ -322,7 +319,6 @@ async def call_provider(gw: Gateway, call: Call, chain: list[Route], body: dict[
             t.health.breaker.record(True)
             call.target = t
             if gi:
-                call.fallback = True
                 gw.metrics.fallbacks[chain[0].name] += 1
             return up
     if last is None:
@@ -625,11 +621,10 @@ def record(gw: Gateway, call: Call) -> None:
     if call.recorded:
         return
     call.recorded = True
-    u = account(gw, call)
+    u = call.usage = account(gw, call)  # canonical from here on (metrics read it too)
     call.settled_tokens = int(u.get("prompt_tokens") or 0) + int(u.get("completion_tokens") or 0)
     price = gw.price(call.target.model) if call.target is not None else None
-    call.settled_cost = cost(price, u) if price is not None and call.settled_tokens else (
-        0.0 if price is not None else None)
+    call.settled_cost = cost(price, u) if price is not None else None
     if not gw.ledger.enabled or call.identity is None:
         return
     ident = call.identity

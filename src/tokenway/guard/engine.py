@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,9 +125,11 @@ class GuardEngine:
         return any(p.cfg.injection.action != "off" and p.cfg.injection.classifier for p in self.policies.values())
 
     async def inspect(self, policy_name: str, body: dict[str, Any], dialect: str,
-                      skip: frozenset[str] = frozenset()) -> GuardState:
-        """Inspect and act on the request body in place; raise ``GuardBlocked`` to refuse."""
+                      skip_names: Iterable[str] = ()) -> GuardState:
+        """Inspect and act on the request body in place; raise ``GuardBlocked`` to refuse.
+        ``skip_names``: detectors, groups (``pii``…) or ``injection`` the caller opted out of."""
         policy = self.policies[policy_name]
+        skip = _skip_set(skip_names)
         state = GuardState(policy=policy, skipped=skip)
         texts = slots(body, dialect)
         system: list[str] = []
@@ -209,6 +212,14 @@ class GuardEngine:
         state.decisions.append({"detector": top.detector, "category": "injection", "action": inj.action,
                                 "score": round(sc, 4), "role": s.role, "layer": "rules", "reason": top.reason})
         return top.detector
+
+
+def _skip_set(names: Iterable[str]) -> frozenset[str]:
+    """Opt-out names with groups expanded to their detectors."""
+    from tokenway.guard.sensitive import GROUPS
+
+    clean = {n.strip() for n in names if n.strip()}
+    return frozenset(clean.union(*(GROUPS[n] for n in clean if n in GROUPS)))
 
 
 def _blocked(detectors: list[str], state: GuardState) -> GuardBlocked:

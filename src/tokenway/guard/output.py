@@ -174,9 +174,6 @@ class OutputFilter:
                 delta.setdefault("tool_calls", []).append({"index": k, "function": {"arguments": rest}})
         return delta
 
-    def finish(self) -> list[dict[str, Any]]:
-        return []
-
     # -- whole answers
     def apply(self, chat: dict[str, Any]) -> dict[str, Any]:
         for ch in chat.get("choices") or ():

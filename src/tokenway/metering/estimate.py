@@ -9,9 +9,6 @@ common Chinese on purpose: this estimate reserves budget before the call, so err
 from __future__ import annotations
 
 import math
-from typing import Any
-
-from tokenway.dialects.canonical import text_of
 
 
 def estimate_text(text: str) -> int:
@@ -29,23 +26,3 @@ def estimate_text(text: str) -> int:
         else:
             other += 1
     return 2 * ideo + wide + math.ceil(other / 2) + math.ceil(ascii_ / 4)
-
-
-def estimate_chat(chat: dict[str, Any]) -> int:
-    """Prompt tokens of a canonical chat request: text of every message and tool, plus framing."""
-    n = 3
-    for m in chat.get("messages") or []:
-        if not isinstance(m, dict):
-            continue
-        n += 4 + estimate_text(text_of(m.get("content")))
-        for tc in m.get("tool_calls") or []:
-            fn = tc.get("function") or {}
-            n += estimate_text(str(fn.get("name", ""))) + estimate_text(str(fn.get("arguments", "")))
-        for part in m.get("content") or [] if isinstance(m.get("content"), list) else []:
-            if isinstance(part, dict) and part.get("type") == "image_url":
-                n += 765  # a high-detail 1024px image under OpenAI's tiling rule
-    for t in chat.get("tools") or []:
-        import orjson
-
-        n += estimate_text(orjson.dumps(t).decode())
-    return n

@@ -26,7 +26,7 @@ from tokenway.errors import (
     UpstreamError,
 )
 from tokenway.gateway import Gateway, Shared
-from tokenway.metering.estimate import estimate_chat
+from tokenway.metering.tokenizer import prompt_tokens
 from tokenway.server.admin import admin_routes
 from tokenway.server.http import BadHttp, Request, Responder, TooLarge
 from tokenway.upstream.client import ConnectError, Disconnected, ReadTimeout
@@ -50,16 +50,7 @@ async def _count_tokens(gw: Gateway, req: Request, resp: Responder) -> None:
         raise InvalidRequest("model: Field required", param="model")
     if not isinstance(body.get("messages"), list):
         raise InvalidRequest("messages: Field required", param="messages")
-    chain = gw.router.chain(body["model"])
-    if not chain:
-        from tokenway.errors import ModelNotFound
-
-        raise ModelNotFound(f"model '{body['model']}' does not exist on this gateway", param="model")
-    if not ident.may_use(body["model"]):
-        from tokenway.errors import PermissionDenied
-
-        raise PermissionDenied(f"this key may not use model '{body['model']}'", param="model")
-    target = chain[0].targets[0]
+    target = pipeline.routes_for(gw, ident, body["model"])[0].targets[0]
     if target.provider.format == "anthropic":
         payload = orjson.dumps({**body, "model": target.model})
         loop = asyncio.get_running_loop()
@@ -74,7 +65,7 @@ async def _count_tokens(gw: Gateway, req: Request, resp: Responder) -> None:
         if r is not None and 400 <= r.status < 500 and r.status not in (401, 403, 404, 408, 429):
             raise UpstreamError(f"{target.label} answered {r.status}: {anthropic_dialect.decode_error(raw)}",
                                 status=r.status, code="upstream_bad_request")
-    n = estimate_chat(ANTHROPIC.to_canonical({**body, "max_tokens": body.get("max_tokens") or 1}))
+    n = prompt_tokens(body, "anthropic", target.model, gw.tokenizers)[0]
     resp.send(200, orjson.dumps({"input_tokens": n}), b"x-tokenway-estimated: true\r\n")
 
 
