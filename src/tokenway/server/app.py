@@ -50,6 +50,7 @@ async def _count_tokens(gw: Gateway, req: Request, resp: Responder) -> None:
         raise InvalidRequest("model: Field required", param="model")
     if not isinstance(body.get("messages"), list):
         raise InvalidRequest("messages: Field required", param="messages")
+    ANTHROPIC.to_canonical({**body, "max_tokens": 1})  # the same shape checks as /v1/messages
     target = pipeline.routes_for(gw, ident, body["model"])[0].targets[0]
     if target.provider.format == "anthropic":
         payload = orjson.dumps({**body, "model": target.model})
