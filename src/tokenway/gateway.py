@@ -6,6 +6,7 @@ with. Connection pools, target health and metrics live outside it and survive re
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tokenway.config.schema import Config, Price
@@ -38,6 +39,21 @@ class Shared:
         self.counters = MemoryCounterStore()  # budgets and rate limits (in-process; Redis for replicas)
         self.ledger: UsageLedger | None = None  # opened by the server before it listens
         self.classifier: Any = None  # the injection classifier (its embedding model), made on first need
+        self.embeddings: Any = None  # the one EmbeddingService (guard, cache, router), made on first need
+        self.response_cache: Any = None  # the semantic layer's ResponseCache, made when a group caches
+        self.canaries: dict[str, Any] = {}  # model group -> CanaryState (kept across reloads if unchanged)
+        from tokenway.routing.canary import RecentCalls
+
+        self.recent_calls = RecentCalls()  # request id -> (group, arm), for feedback
+
+    def embedder(self) -> Any:
+        """The process's one embedding service: one model, one cache, one batching worker."""
+        if self.embeddings is None:
+            from tokenway.embed.service import EmbeddingService
+
+            self.embeddings = EmbeddingService()
+            self.metrics.embedding_stats = self.embeddings.stats
+        return self.embeddings
 
 
 class Gateway:
@@ -63,6 +79,31 @@ class Gateway:
         }
         for label, h in shared.health.items():
             self.metrics.circuit_opens[label] = h.breaker
+        self.shared = shared
+        self.recent_calls = shared.recent_calls
+        self.response_cache = _response_cache(cfg, shared)
+        self.canaries = _canaries(cfg, shared, self)
+        self.semantic_routers = _semantic_routers(cfg, self)
+        self.needs_embeddings = bool(self.semantic_routers) or any(
+            r.cache is not None and r.cache.mode == "semantic" for r in self.router.routes.values())
+        self._ready: asyncio.Future[None] | None = None
+        self.is_ready = not self.semantic_routers and not self.needs_embeddings
+
+    async def ready(self) -> None:
+        """Load what the semantic layer needs before it serves: the embedding model, the routers'
+        example embeddings. Awaited before the server listens, and by the first calls after a reload."""
+        if self.is_ready:
+            return
+        if self._ready is None:
+            self._ready = asyncio.ensure_future(self._prepare())
+        await asyncio.shield(self._ready)
+
+    async def _prepare(self) -> None:
+        service = self.shared.embedder()
+        await service.warmup()
+        for r in self.semantic_routers.values():
+            await r.prepare(service)
+        self.is_ready = True
 
     def price(self, vendor_model: str) -> Price | None:
         """The price of a vendor model (cached); warns once for a model with no known price."""
@@ -79,6 +120,54 @@ class Gateway:
         return sorted({t.model for r in self.router.routes.values() for t in r.targets})
 
 
+def _response_cache(cfg: Config, shared: Shared) -> Any:
+    """The one ResponseCache, made when a group caches; a reload keeps its entries unless the
+    store settings changed."""
+    if not any(g.cache is not None and g.cache.mode != "off" for g in cfg.models.values()):
+        return None
+    from tokenway.semantic.cache import ResponseCache
+
+    c = shared.response_cache
+    settings = (cfg.cache.max_entries, cfg.cache.max_entry_bytes)
+    if c is None or getattr(c, "settings", None) != settings:
+        c = shared.response_cache = ResponseCache(*settings)
+        c.settings = settings
+    return c
+
+
+def _canaries(cfg: Config, shared: Shared, gw: Gateway) -> dict[str, Any]:
+    """Each group's CanaryState; an unchanged canary keeps its stats and its rollback across reloads."""
+    from tokenway.routing.canary import CanaryState
+
+    out: dict[str, Any] = {}
+    for name, route in gw.router.routes.items():
+        c = cfg.models[name].canary
+        if c is None or route.canary_route is None:
+            continue
+        label = route.canary_route.targets[0].label
+        old = shared.canaries.get(name)
+        stable = ",".join(t.label for t in route.targets)
+        if old is not None and old.matches(c, label):
+            state = old
+            state.log, state.stable_label = gw.log, stable
+        else:
+            state = CanaryState(name, stable, label, c, gw.metrics, gw.log)
+        route.canary = out[name] = state
+    shared.canaries = out
+    return out
+
+
+def _semantic_routers(cfg: Config, gw: Gateway) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, g in cfg.models.items():
+        if g.router is None:
+            continue
+        from tokenway.semantic.router import SemanticRouter
+
+        gw.router.routes[name].semantic = out[name] = SemanticRouter(name, g.router)
+    return out
+
+
 def _guard_engine(cfg: Config, shared: Shared) -> Any:
     """The guard for a config; the classifier (an ONNX model) is loaded once per process."""
     from tokenway.guard.engine import GuardEngine
@@ -88,6 +177,6 @@ def _guard_engine(cfg: Config, shared: Shared) -> Any:
         if shared.classifier is None:
             from tokenway.guard.classifier import InjectionClassifier
 
-            shared.classifier = InjectionClassifier()
+            shared.classifier = InjectionClassifier(service=shared.embedder())
         engine.classifier = shared.classifier
     return engine

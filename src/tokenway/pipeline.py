@@ -1,11 +1,11 @@
 """The corridor every model call walks, top to bottom.
 
-    decode -> identify -> resolve route -> [admit] -> [inspect] -> [cache]
-           -> call provider (retries, fallbacks, breakers) -> answer (whole or streamed) -> settle
+    identify -> decode -> resolve route [-> semantic router] -> admit -> inspect -> cache lookup
+             -> [canary arm] -> call provider (retries, fallbacks, breakers)
+             -> answer (whole or streamed; the cache keeps it) -> settle
 
-Stages in brackets arrive with their issues (budgets and limits, guardrails, semantic cache);
-each will be one call here. A refusal raises a ``GatewayError`` and is answered in the caller's
-dialect; ``settle`` always runs.
+Stages in brackets run only when the model group asks for them. A refusal raises a
+``GatewayError`` and is answered in the caller's dialect; ``settle`` always runs.
 """
 
 from __future__ import annotations
@@ -37,10 +37,15 @@ from tokenway.guard.output import OutputFilter
 from tokenway.identity.keys import Identity
 from tokenway.ledger.row import UsageRow
 from tokenway.limits.engine import Ticket
+from tokenway.metering.estimate import estimate_text
 from tokenway.metering.prices import cost, worst_case
 from tokenway.metering.tokenizer import completion_tokens_of_text, prompt_tokens
 from tokenway.routing.breaker import HALF_OPEN
+from tokenway.routing.canary import SESSION_HEADER, sticky_key
 from tokenway.routing.targets import Route, Target
+from tokenway.semantic import replay
+from tokenway.semantic.cache_key import CacheKey, cache_key
+from tokenway.semantic.features import route_request
 from tokenway.upstream.client import ConnectError, Disconnected, ReadTimeout
 
 if TYPE_CHECKING:
@@ -52,9 +57,15 @@ class Call:
     """What the gateway knows about one call as it walks the corridor."""
 
     __slots__ = (
+        "arm",
         "attempts",
+        "cache",
+        "cache_key",
+        "cache_vec",
         "chat",
         "code",
+        "cost_saved",
+        "decision",
         "dialect",
         "end_user",
         "error",
@@ -70,6 +81,7 @@ class Call:
         "route",
         "settled_cost",
         "settled_tokens",
+        "similarity",
         "started",
         "status",
         "stream",
@@ -109,6 +121,13 @@ class Call:
         self.recorded = False  # the ledger row is written
         self.settled_tokens = 0
         self.settled_cost: float | None = None
+        self.decision: Any = None  # the semantic router's Decision
+        self.cache: str | None = None  # hit | miss | bypass, for groups that cache
+        self.cache_key: CacheKey | None = None  # set while the answer may be kept
+        self.cache_vec: Any = None  # the last user turn's embedding (semantic caches)
+        self.similarity = 0.0
+        self.cost_saved: float | None = None
+        self.arm: str | None = None  # canary | stable, for groups with a canary
 
     def headers(self) -> bytes:
         h = b"x-request-id: " + self.id.encode()
@@ -117,6 +136,13 @@ class Call:
         h += b"\r\nx-tokenway-attempts: %d\r\n" % self.attempts
         if self.ticket is not None:
             h += self.ticket.headers
+        if self.cache is not None:
+            h += b"x-tokenway-cache: " + self.cache.encode() + b"\r\n"
+            if self.cache == "hit":
+                h += b"x-tokenway-cache-similarity: %.4f\r\n" % self.similarity
+        if self.decision is not None:
+            h += f"x-tokenway-route: {self.decision.route}\r\nx-tokenway-route-group: {self.decision.group}\r\n" \
+                .encode("latin-1", "replace")
         return h
 
 
@@ -129,10 +155,15 @@ async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDial
         body = decode_json(req.body)                                   # decode
         call.model, call.stream = dialect.validate(body)
         chain = resolve_route(gw, call)                                # resolve route
+        if chain[0].semantic is not None:
+            chain = await choose_route(gw, call, body, req.headers)   # the semantic router picks a group
         call.end_user = gw.keys.end_user(call.identity, req.headers, body)
         await admit(gw, call, body, chain)                             # admit: budgets, rate limits
         await inspect(gw, call, body, req.headers)                     # inspect: guardrails
-        # cache lookup: coming with the semantic-layer issue
+        if call.route.cache is not None and await cached(gw, call, body, req.headers, resp):
+            return                                                     # answered from the cache
+        if chain[0].canary is not None:
+            chain = pick_arm(gw, call, chain, req.headers)             # canary or stable arm
         up = await call_provider(gw, call, chain, body)                # call provider
         if call.stream:
             await stream_back(gw, call, body, up, resp)                # answer, streamed
@@ -178,6 +209,42 @@ def routes_for(gw: Gateway, identity: Identity, model: str) -> list[Route]:
     return chain
 
 
+# --------------------------------------------------------------------------- semantic router
+async def choose_route(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[str, str]) -> list[Route]:
+    """A router group: rules, then the closest route by the last user turn's embedding, pick the
+    model group that serves the call (``x-tokenway-route`` may name a route). The group's own
+    targets, fallbacks, cache and canary apply from here on."""
+    assert call.route is not None
+    router = call.route.semantic
+    if call.op != "chat":
+        raise InvalidRequest(f"model '{call.model}' is a router: it serves chat calls only", param="model")
+    if not gw.is_ready:
+        await gw.ready()
+    # a local canonical view: call.chat is made only after the guard has edited the request
+    chat = call.chat if call.chat is not None else call.dialect.to_canonical(body)
+    rr = route_request(chat, _prompt_estimate(chat))
+    override = headers.get("x-tokenway-route")
+    if override is not None and not router.has_route(override):
+        raise InvalidRequest(f"x-tokenway-route: model '{call.model}' has no route '{override}' "
+                             f"(routes: {', '.join(router.route_names)}, default)", param="x-tokenway-route")
+    vec = None
+    if rr.text and router.needs_embedding(rr, override):
+        vec = await gw.shared.embedder().embed(rr.text)
+    d = call.decision = router.decide(rr, vec, override)
+    gw.metrics.route_decisions[(call.model, d.route)] += 1
+    chain = gw.router.chain(d.group)
+    call.route = chain[0]
+    return chain
+
+
+def _prompt_estimate(chat: dict[str, Any]) -> int:
+    """A quick prompt size for routing rules (the exact count comes at admission)."""
+    n = sum(estimate_text(canonical.text_of(m.get("content"))) for m in chat.get("messages") or ()
+            if isinstance(m, dict))
+    tools = chat.get("tools")
+    return n + (estimate_text(orjson.dumps(tools).decode()) if tools else 0)
+
+
 # --------------------------------------------------------------------------- admit
 # the shape of the body the tokenizer and the guard read: Responses calls are read in canonical form
 _SHAPE = {"openai": "openai", "responses": "openai", "anthropic": "anthropic", "embeddings": "embeddings"}
@@ -198,7 +265,7 @@ async def admit(gw: Gateway, call: Call, body: dict[str, Any], chain: list[Route
     against every budget and rate limit that applies, in one atomic operation."""
     assert call.identity is not None
     policies = gw.keys.policies(call.identity, call.model)
-    mp = gw.model_policies.get(call.model)
+    mp = gw.model_policies.get(call.route.name if call.route is not None else call.model)
     if mp is not None:
         policies = [*policies, mp]
     if not policies and not gw.ledger.enabled:
@@ -246,6 +313,129 @@ def audit(gw: Gateway, call: Call, start: int = 0) -> None:
                     key=call.identity.key_id if call.identity else None, **d)
 
 
+# --------------------------------------------------------------------------- cache
+def _no_cache(headers: dict[str, str]) -> tuple[bool, bool]:
+    """(read, write) as the client allows: ``x-tokenway-cache: bypass`` and ``Cache-Control:
+    no-store`` skip the cache; ``Cache-Control: no-cache`` asks for a fresh answer (kept)."""
+    if headers.get("x-tokenway-cache", "").strip().lower() == "bypass":
+        return False, False
+    cc = headers.get("cache-control", "").lower()
+    if "no-store" in cc:
+        return False, False
+    if "no-cache" in cc:
+        return False, True
+    return True, True
+
+
+def _tenant(call: Call, scope: str) -> str:
+    """The tenant part of a cache entry's scope; never wider than asked (a key with no team is its own tenant)."""
+    ident = call.identity
+    assert ident is not None
+    if scope == "org" and ident.org:
+        return "org:" + ident.org
+    if scope in ("org", "team") and ident.team:
+        return "team:" + ident.team
+    if scope == "user" and (call.end_user or ident.user):
+        return "user:" + (f"{ident.key_id}/{call.end_user}" if call.end_user else str(ident.user))
+    return "key:" + str(ident.key_id)
+
+
+async def cached(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[str, str], resp: Responder) -> bool:
+    """Look the call up in its group's cache: exact first, then semantic (same scope, close last
+    user turn, second-stage check). A hit answers here, streamed if asked; a miss remembers the key
+    so the answer is kept."""
+    rc = call.route.cache if call.route is not None else None
+    store = gw.response_cache
+    if rc is None or store is None or call.op != "chat":
+        return False
+    read, write = _no_cache(headers)
+    call.cache = "bypass"
+    if not (read or write):
+        return False
+    if call.chat is None:
+        call.chat = call.dialect.to_canonical(body)  # after the guard: what the vendor will see
+    key = cache_key(call.chat, _tenant(call, rc.scope), call.route.name)
+    if key is None:
+        return False  # not cacheable (n > 1, images, the last turn is not the user's…)
+    hit = store.get_exact(key) if read else None
+    if hit is None and rc.mode == "semantic":
+        call.cache_vec = await gw.shared.embedder().embed(key.text)
+        if read:
+            hit = store.get_semantic(key, call.cache_vec, rc.min_similarity, rc.verify)
+    if hit is None:
+        call.cache = "miss" if read else "bypass"
+        call.cache_key = key if write else None
+        gw.metrics.cache[(call.route.name, call.cache)] += 1
+        return False
+    call.cache, call.similarity = "hit", hit.similarity
+    gw.metrics.cache[(call.route.name, "hit")] += 1
+    await answer_cached(gw, call, body, hit, resp)
+    return True
+
+
+async def answer_cached(gw: Gateway, call: Call, body: dict[str, Any], hit: Any, resp: Responder) -> None:
+    """Replay a kept answer in the caller's dialect (as a stream when asked), through this call's
+    output guard (placeholders are this call's). No vendor tokens; the cost saved is recorded."""
+    chat = orjson.loads(orjson.dumps(hit.response))  # the kept answer stays as the vendor gave it
+    if call.guard is not None and call.guard.needs_output:
+        seen = len(call.guard.decisions)
+        try:
+            chat = OutputFilter(call.guard).apply(chat)
+        finally:
+            audit(gw, call, seen)
+    price = gw.price(hit.model)
+    saved = hit.response.get("usage")
+    call.cost_saved = cost(price, saved) if price is not None and isinstance(saved, dict) else None
+    call.status = 200
+    call.usage = canonical.usage(0, 0)
+    record(gw, call)
+    if not call.stream:
+        resp.send(200, orjson.dumps(call.dialect.encode_response(chat, call.model, body)), call.headers())
+        return
+    enc = call.dialect.stream_encoder(call.model, body)
+    out = b"".join([enc.feed(c) for c in replay.to_chunks(chat)]) + enc.finish()
+    resp.start(200, call.headers())
+    await resp.write(out)
+    resp.end()
+
+
+def keep(gw: Gateway, call: Call, chat: dict[str, Any]) -> None:
+    """Keep a completed answer (canonical, before the output guard) for later calls."""
+    key, rc = call.cache_key, call.route.cache if call.route is not None else None
+    if key is None or rc is None or gw.response_cache is None or call.target is None:
+        return
+    call.cache_key = None
+    gw.response_cache.put(key, call.cache_vec, chat, call.target.model, rc.ttl_s)
+
+
+# --------------------------------------------------------------------------- canary
+def pick_arm(gw: Gateway, call: Call, chain: list[Route], headers: dict[str, str]) -> list[Route]:
+    """A group with a canary: this caller's arm (sticky); the canary arm tries first and the
+    stable arm stands behind it."""
+    state = chain[0].canary
+    ident = call.identity
+    assert ident is not None
+    who = sticky_key(state.cfg.sticky, user=ident.user, end_user=call.end_user, key_id=ident.key_id,
+                     session=headers.get(SESSION_HEADER))
+    if not state.choose(who):
+        call.arm = "stable"
+        return chain
+    call.arm = "canary"
+    return [chain[0].arms(True), *chain]
+
+
+def observe_arm(gw: Gateway, call: Call) -> None:
+    """Feed the call's outcome to its group's canary stats (and remember the arm for feedback)."""
+    route = call.route
+    state = route.canary if route is not None else None
+    if state is None or call.arm is None or not call.attempts or call.status == 499:
+        return
+    key_id = call.identity.key_id if call.identity is not None else None
+    gw.recent_calls.add(call.id, route.name, call.arm == "canary", key_id=key_id)
+    state.observe(call.arm == "canary", call.status < 500, time.perf_counter() - call.t0, call.ttft,
+                  call.settled_tokens, call.settled_cost)
+
+
 # --------------------------------------------------------------------------- call provider
 @dataclass(slots=True)
 class Upstream:
@@ -274,7 +464,12 @@ async def call_provider(gw: Gateway, call: Call, chain: list[Route], body: dict[
     defaults = gw.router.defaults
     deadline = call.started + chain[0].timeout_s
     last: AttemptFailed | None = None
+    canary_first = call.arm == "canary"  # chain[0] is the canary arm, chain[1] the stable group
     for gi, route in enumerate(chain):
+        if canary_first and gi == 1:
+            # the canary arm failed (or its circuit is open): count it against the canary; stable answers
+            route.canary.observe(True, False, time.perf_counter() - call.t0, None, 0, None)
+            call.arm = "stable"
         tried: set[int] = set()
         for n in range(route.retries + 1):
             idx = route.pick(tried)
@@ -295,6 +490,8 @@ async def call_provider(gw: Gateway, call: Call, chain: list[Route], body: dict[
                 # vendor answered 4xx): the target is healthy, and bad requests must not open its circuit
                 t.health.breaker.record(not f.retryable)
                 last = f
+                if canary_first and gi == 0:
+                    break  # whatever the canary's failure, the stable arm tries next
                 if not f.retryable:
                     raise f.error from None
                 if loop.time() >= deadline:
@@ -318,7 +515,7 @@ async def call_provider(gw: Gateway, call: Call, chain: list[Route], body: dict[
                 t.health.inflight -= 1
             t.health.breaker.record(True)
             call.target = t
-            if gi:
+            if gi > canary_first:  # served by a fallback group (the canary's own route has the group's name)
                 gw.metrics.fallbacks[chain[0].name] += 1
             return up
     if last is None:
@@ -410,12 +607,15 @@ def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, re
     except orjson.JSONDecodeError:
         raise UpstreamError(f"{up.target.label} sent a response that is not JSON") from None
     guarded = call.guard is not None and call.guard.needs_output
-    if up.passthrough and not guarded:
+    keeping = call.cache_key is not None
+    if up.passthrough and not guarded and not keeping:
         out = up.body
         call.usage = vendor.get("usage") if isinstance(vendor, dict) else None
     else:
         chat = up.fmt.decode_response(vendor)
         call.usage = chat.get("usage")
+        if keeping:
+            keep(gw, call, orjson.loads(orjson.dumps(chat)) if guarded else chat)
         if guarded:
             assert call.guard is not None
             seen = len(call.guard.decisions)
@@ -423,7 +623,8 @@ def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, re
                 chat = OutputFilter(call.guard).apply(chat)
             finally:
                 audit(gw, call, seen)
-        out = orjson.dumps(call.dialect.encode_response(chat, call.model, body))
+        out = up.body if up.passthrough and not guarded else \
+            orjson.dumps(call.dialect.encode_response(chat, call.model, body))
     call.status = 200
     record(gw, call)  # the ledger row exists before the client has the answer
     resp.send(200, out, call.headers())
@@ -446,6 +647,8 @@ async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstrea
         tail = forward.close()  # the closing events, held back until the ledger row is written
         call.usage = forward.usage()
         record(gw, call)
+        if call.cache_key is not None:
+            keep(gw, call, forward.response())
         await resp.write(tail)
     except (Disconnected, ReadTimeout, GatewayError) as e:
         err = e if isinstance(e, GatewayError) else (
@@ -474,8 +677,8 @@ class _Forwarder:
     the last byte. What was streamed is kept (as references) to count it if the vendor never
     reports usage."""
 
-    __slots__ = ("_decoder", "_encoder", "_error", "_filter", "_include_usage", "_mode", "_parser", "_seen", "_tail",
-                 "_usage", "call")
+    __slots__ = ("_copy", "_decoder", "_encoder", "_error", "_filter", "_include_usage", "_mode", "_parser", "_seen",
+                 "_tail", "_usage", "call")
 
     def __init__(self, call: Call, body: dict[str, Any], up: Upstream) -> None:
         self.call = call
@@ -487,6 +690,7 @@ class _Forwarder:
         self._tail = b""
         guard = call.guard if call.guard is not None and call.guard.needs_output else None
         self._filter = OutputFilter(guard) if guard is not None else None
+        self._copy = guard is not None and call.cache_key is not None  # keep what the vendor said, unfiltered
         if up.passthrough and up.fmt.name == "openai" and guard is None:
             self._mode = 0  # re-frame events; drop the usage chunk unless the client asked for it
             self._parser = sse.SSEParser()
@@ -542,6 +746,8 @@ class _Forwarder:
         f = self._filter
         if f is None:
             return b"".join([self._encoder.feed(c) for c in chunks])
+        if self._copy:  # the filter edits chunks in place; the cache keeps the originals
+            chunks = orjson.loads(orjson.dumps(chunks))
         return b"".join([self._encoder.feed(o) for c in chunks for o in f.feed(c)])
 
     def close(self) -> bytes:
@@ -573,6 +779,13 @@ class _Forwarder:
 
     def usage(self) -> dict[str, Any] | None:
         return self._usage if self._mode == 0 else self._decoder.usage
+
+    def response(self) -> dict[str, Any]:
+        """The whole answer, as one canonical response (what the cache keeps)."""
+        chunks = [orjson.loads(d) for d in self._seen] if self._mode == 0 else self._seen
+        chat = replay.assemble(chunks)
+        chat["usage"] = self.call.usage
+        return chat
 
     def error(self, err: GatewayError) -> bytes:
         if self._mode == 2:
@@ -624,7 +837,7 @@ def record(gw: Gateway, call: Call) -> None:
     u = call.usage = account(gw, call)  # canonical from here on (metrics read it too)
     call.settled_tokens = int(u.get("prompt_tokens") or 0) + int(u.get("completion_tokens") or 0)
     price = gw.price(call.target.model) if call.target is not None else None
-    call.settled_cost = cost(price, u) if price is not None else None
+    call.settled_cost = cost(price, u) if price is not None else (0.0 if call.cache == "hit" else None)
     if not gw.ledger.enabled or call.identity is None:
         return
     ident = call.identity
@@ -643,7 +856,9 @@ def record(gw: Gateway, call: Call) -> None:
         latency_ms=round((time.perf_counter() - call.t0) * 1000, 3),
         ttft_ms=round(call.ttft * 1000, 3) if call.ttft is not None else None, attempts=call.attempts,
         guard=orjson.dumps({"policy": call.guard.policy.name, "decisions": call.guard.decisions}).decode()
-        if call.guard is not None and call.guard.decisions else None))
+        if call.guard is not None and call.guard.decisions else None,
+        cache=call.cache, cost_saved=call.cost_saved,
+        route=f"{call.decision.route} -> {call.decision.group}" if call.decision is not None else None))
 
 
 def canonical_usage(u: Any) -> dict[str, Any] | None:
@@ -666,6 +881,8 @@ async def settle(gw: Gateway, call: Call) -> None:
     record(gw, call)
     if call.ticket is not None:
         await gw.limiter.settle(call.ticket, call.settled_tokens, call.settled_cost)
+    if call.arm is not None:
+        observe_arm(gw, call)
     latency = time.perf_counter() - call.t0
     target = call.target.label if call.target is not None else ""
     status = call.status or 500

@@ -648,9 +648,10 @@ ledger: {{path: '{data}'}}
 def governed_env(up: Proc, data: Path, **extra: str) -> dict[str, str]:
     # These tests are about budgets and the ledger, not the guard (tests/e2e/test_guard.py covers
     # demo-team's guard policy): the injection classifier scores some of their terse synthetic
-    # prompts ("load 1 2", "count to three") above its threshold, so the guard is off here.
+    # prompts ("load 1 2", "count to three") above its threshold, so the guard is off here. So is
+    # gpt-4o-mini's response cache (tests/e2e/test_semantic.py covers it): budgets count vendor tokens.
     return {"TOKENWAY_UPSTREAM_URL": up.url, "TOKENWAY_KEY": KEY, "TOKENWAY_DATA_DIR": str(data),
-            "TOKENWAY_TEAM_GUARD": "none", **extra}
+            "TOKENWAY_TEAM_GUARD": "none", "TOKENWAY_CACHE_MODE": "off", **extra}
 
 
 def test_kill_9_under_load_loses_no_row_of_a_delivered_response(tmp_path: Path, procs: list[Proc]) -> None:

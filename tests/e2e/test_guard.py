@@ -774,9 +774,13 @@ def test_governed_example_guards_demo_team(tmp_path: Path, start_gateway: Callab
            "TOKENWAY_DATA_DIR": str(tmp_path / "data")}
     gw = start_gateway((ROOT / "examples" / "governed.yaml").read_text(), env=env)
     s = Stack(gw, rec, rec, tmp_path / "data")
-    text = f"Please forward the itinerary to {EMAIL} and call {PHONE} if the flight changes."
+    texts = iter([f"Please forward the itinerary to {EMAIL} and call {PHONE} if the flight changes.",
+                  f"Write to {EMAIL} about the invoice; the accountant's phone is {PHONE}.",
+                  f"Remind {EMAIL} of Tuesday's dentist appointment, phone {PHONE}.",
+                  f"Ask {EMAIL} (mobile {PHONE}) whether the parcel arrived."])
     for sdk, model in (("openai", "gpt-4o-mini"), ("anthropic", "claude-3-5-haiku")):
         for stream in (False, True):
+            text = next(texts)  # distinct requests: gpt-4o-mini's cache would answer a repeated one
             mark = rec.mark()
             answer, _, rid = chat(s, sdk, model, stream, user(text), key="sk-governed-guard-1")
             assert answer == text

@@ -138,6 +138,8 @@ def test_record_is_journaled_at_once_and_queryable_after_flush(make_ledger: Call
         "cost_unknown_rows": 1,
         "errors": 1,
         "estimated_rows": 1,
+        "cache_hits": 0,
+        "cost_saved": None,
     }
     exported = list(led.rows(0))
     assert (
@@ -211,6 +213,8 @@ def _expected(rows: list[UsageRow], by: str, per_day: bool) -> list[dict[str, An
             cost_unknown_rows=len(g) - len(costs),
             errors=sum(1 for r in g if r.code is not None),
             estimated_rows=sum(1 for r in g if r.estimated),
+            cache_hits=sum(1 for r in g if r.cache == "hit"),
+            cost_saved=None,
         )
         out.append(d)
     return out

@@ -5,7 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
+
+
+def _yaml_off(v: object) -> object:
+    return "off" if v is False else v  # YAML 1.1 reads a bare `off` (or ${VAR} set to off) as false
+
+
+_OFF = BeforeValidator(_yaml_off)  # on every choice that includes "off"
 
 
 class Strict(BaseModel):
@@ -211,11 +227,12 @@ class Alerts(Strict):
     webhook_timeout_s: PositiveFloat = 5.0
 
 
-GuardAction = Literal["block", "redact", "pseudonymize", "log", "off"]
+GuardAction = Annotated[Literal["block", "redact", "pseudonymize", "log", "off"], _OFF]
+BlockOrLog = Annotated[Literal["block", "log", "off"], _OFF]
 
 
 class InjectionGuard(Strict):
-    action: Literal["block", "log", "off"] = "block"
+    action: BlockOrLog = "block"
     threshold: float = Field(0.5, ge=0, le=1)  # block at or above this combined score
     classifier: bool = True  # the local embedding classifier (after the rules; see docs/guardrails.md)
     classifier_threshold: float | None = Field(None, ge=0, le=1)  # default: the trained head's threshold
@@ -228,8 +245,9 @@ class InjectionGuard(Strict):
 
 class OutputGuard(Strict):
     enabled: bool = False
-    sensitive: Literal["redact", "block", "log", "off"] = "redact"  # for the detectors the policy names
-    system_prompt_leak: Literal["block", "log", "off"] = "block"
+    # for the detectors the policy names
+    sensitive: Annotated[Literal["redact", "block", "log", "off"], _OFF] = "redact"
+    system_prompt_leak: BlockOrLog = "block"
     leak_min_chars: PositiveInt = 60  # verbatim overlap with the system prompt that counts as a leak
     canary: bool = False  # plant a canary string in the system prompt; its echo is a leak
     hold_back_chars: PositiveInt = 64  # stream window kept back to catch values split across chunks
@@ -261,10 +279,84 @@ class Guard(Strict):
     audit_log: bool = True  # one JSON line per decision (detector, action, score, value hash)
 
 
-class ModelGroup(Strict):
-    """A public model name and the targets that serve it."""
+class GroupCache(Strict):
+    """The response cache of one model group (``models.<name>.cache``): exact, then semantic.
+    A hit needs the same scope (tenant, group, system prompt, tools, output-changing parameters,
+    response format, the conversation before the last user turn) and a close last user turn."""
 
-    targets: list[Target] = Field(min_length=1)
+    mode: Annotated[Literal["semantic", "exact", "off"], _OFF] = "semantic"
+    scope: Literal["org", "team", "user", "key"] = "team"  # the tenant part of the scope
+    ttl_s: PositiveFloat = 3600.0
+    min_similarity: float = Field(0.80, ge=0, le=1)  # the floor under the learned per-entry thresholds
+    verify: bool = True  # the second-stage check: numbers, entities, negation, dates, languages
+
+
+
+class CacheStore(Strict):
+    """The cache's storage, shared by every group that caches (top-level ``cache:``)."""
+
+    max_entries: PositiveInt = 100_000  # least recently used entries go first beyond this
+    max_entry_bytes: PositiveInt = 256 * 1024  # answers larger than this are not cached
+
+
+class RouteRule(Strict):
+    """Conditions on the request; all that are given must hold."""
+
+    min_prompt_tokens: PositiveInt | None = None
+    max_prompt_tokens: PositiveInt | None = None
+    code: bool | None = None  # the last user turn contains code
+    tools: bool | None = None  # the request offers tools
+    languages: list[str] | None = None  # ISO 639-1 codes of the last user turn's language (en, zh, ja…)
+
+
+class RouterRoute(Strict):
+    name: str = Field(min_length=1)
+    to: str  # a model group (not itself a router)
+    utterances: list[str] = Field(default_factory=list)  # example requests for this route
+    description: str | None = None  # embedded like an utterance
+    when: RouteRule | None = None  # a route with rules and no examples is a pure rule
+
+
+class SemanticRouter(Strict):
+    """A model group that is a router (``models.<name>.router``): rules first, in order, then the
+    closest example among the semantic routes whose rules hold; else ``default``."""
+
+    preset: Literal["tier"] | None = None  # the shipped tier classifier: routes named simple/reasoning/code
+    routes: list[RouterRoute] = Field(min_length=1)
+    default: str  # a model group
+    min_score: float = Field(0.0, ge=0, le=1)  # below this the default route serves
+    allow_override: bool = True  # may a request pick a route with the x-tokenway-route header?
+
+
+class CanaryGuards(Strict):
+    """When the canary arm breaches any of these (over its last ``window`` calls, once it has
+    ``min_requests``), traffic rolls back to the stable arm."""
+
+    min_requests: PositiveInt = 20
+    window: PositiveInt = 200
+    max_error_rate: float | None = Field(0.2, ge=0, le=1)
+    max_p95_latency_ms: PositiveFloat | None = None
+    max_p95_ttft_ms: PositiveFloat | None = None
+    max_cost_per_call: PositiveFloat | None = None
+    min_feedback: float | None = None  # mean feedback score (when scores are sent)
+
+
+class Canary(Strict):
+    """Send ``percent`` of a group's traffic to another target, sticky per user, session or key."""
+
+    target: Target
+    percent: float = Field(gt=0, le=100)
+    sticky: Literal["user", "session", "key", "none"] = "user"
+    guards: CanaryGuards = CanaryGuards()
+
+
+class ModelGroup(Strict):
+    """A public model name and the targets that serve it — or a router over other groups."""
+
+    targets: list[Target] = Field(default_factory=list)
+    router: SemanticRouter | None = None
+    cache: GroupCache | None = None
+    canary: Canary | None = None
     balance: Literal["weighted", "least-latency"] = "weighted"
     fallbacks: list[str] = Field(default_factory=list)
     retries: int | None = Field(None, ge=0, le=10)
@@ -324,6 +416,7 @@ class Config(Strict):
     admin: Admin = Admin()
     alerts: Alerts = Alerts()
     guard: Guard = Guard()
+    cache: CacheStore = CacheStore()
 
     @model_validator(mode="after")
     def _check_refs(self) -> Config:
@@ -350,11 +443,14 @@ class Config(Strict):
             if k.team is not None and k.team not in self.teams:
                 raise ValueError(f"keys.{i}.team: unknown team {k.team!r}")
         for name, group in self.models.items():
-            for i, t in enumerate(group.targets):
+            _check_group(name, group, self.models)
+            extra = [group.canary.target] if group.canary is not None else []
+            for i, t in enumerate([*group.targets, *extra]):
                 if t.provider not in self.providers:
                     known = ", ".join(sorted(self.providers)) or "none defined"
+                    where = "canary.target" if i == len(group.targets) else f"targets.{i}"
                     raise ValueError(
-                        f"models.{name}.targets.{i}.provider: unknown provider {t.provider!r} (known: {known})"
+                        f"models.{name}.{where}.provider: unknown provider {t.provider!r} (known: {known})"
                     )
             for fb in group.fallbacks:
                 if fb not in self.models:
@@ -362,3 +458,27 @@ class Config(Strict):
                 if fb == name:
                     raise ValueError(f"models.{name}.fallbacks: a group cannot fall back to itself")
         return self
+
+
+def _check_group(name: str, group: ModelGroup, models: dict[str, ModelGroup]) -> None:
+    """A group has targets, or is a router over groups that have targets."""
+    r = group.router
+    if r is None:
+        if not group.targets:
+            raise ValueError(f"models.{name}: give targets (or a router)")
+        return
+    if group.targets or group.canary is not None:
+        raise ValueError(f"models.{name}: a router has routes, not targets or a canary")
+    names = [rt.name for rt in r.routes]
+    if len(set(names)) != len(names):
+        raise ValueError(f"models.{name}.router.routes: route names must be unique")
+    for i, rt in enumerate(r.routes):
+        where = f"models.{name}.router.routes.{i}.to"
+        if rt.to not in models:
+            raise ValueError(f"{where}: unknown model group {rt.to!r}")
+        if models[rt.to].router is not None:
+            raise ValueError(f"{where}: {rt.to!r} is a router; a route leads to a group with targets")
+        if r.preset is None and not rt.utterances and rt.description is None and rt.when is None:
+            raise ValueError(f"models.{name}.router.routes.{i}: give utterances, a description or when")
+    if r.default not in models or models[r.default].router is not None:
+        raise ValueError(f"models.{name}.router.default: {r.default!r} is not a model group with targets")

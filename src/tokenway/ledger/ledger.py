@@ -262,6 +262,8 @@ EMPTY_TOTALS: dict[str, Any] = {
     "cost_unknown_rows": 0,
     "errors": 0,
     "estimated_rows": 0,
+    "cache_hits": 0,
+    "cost_saved": None,
 }
 
 

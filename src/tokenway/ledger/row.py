@@ -9,7 +9,7 @@ from typing import Any
 @dataclass(slots=True)
 class UsageRow:
     """Everything the ledger keeps about one call. Slots marked *later* are filled by later
-    features (semantic cache, guardrails, agent runs) and are null until then."""
+    features (agent runs) and are null until then."""
 
     request_id: str
     ts: float  # unix seconds when the call started
@@ -36,9 +36,11 @@ class UsageRow:
     latency_ms: float
     ttft_ms: float | None
     attempts: int
-    cache: str | None = None  # later: hit | miss | bypass
-    guard: str | None = None  # later: JSON of guard decisions
+    cache: str | None = None  # hit | miss | bypass (null: the group has no cache)
+    guard: str | None = None  # JSON of guard decisions
     agent_run: str | None = None  # later: agent run id
+    route: str | None = None  # the semantic router's decision: "<route> -> <group>"
+    cost_saved: float | None = None  # a cache hit: what the cached answer cost when the vendor made it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -145,7 +145,9 @@ _SUMS = (
     "SUM(cost) AS cost, "  # SQL SUM over only-NULLs is NULL: unknown stays unknown, never 0
     "COALESCE(SUM(cost IS NULL), 0) AS cost_unknown_rows, "
     "COALESCE(SUM(code IS NOT NULL OR status >= 400), 0) AS errors, "
-    "COALESCE(SUM(estimated), 0) AS estimated_rows"
+    "COALESCE(SUM(estimated), 0) AS estimated_rows, "
+    "COALESCE(SUM(cache = 'hit'), 0) AS cache_hits, "
+    "SUM(cost_saved) AS cost_saved"
 )
 
 

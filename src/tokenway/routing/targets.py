@@ -6,8 +6,9 @@ import bisect
 import itertools
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
-from tokenway.config.schema import Config, ModelGroup
+from tokenway.config.schema import Config, GroupCache, ModelGroup
 from tokenway.providers.base import Provider
 from tokenway.routing.breaker import Breaker
 
@@ -51,11 +52,19 @@ class Route:
     timeout_s: float
     first_token_timeout_s: float
     attempt_timeout_s: float | None
+    cache: GroupCache | None = None  # the group's response cache (None: off)
+    semantic: Any = None  # a router group: its SemanticRouter (and no targets)
+    canary: Any = None  # its CanaryState, when a canary takes part of the traffic
+    canary_route: Route | None = None  # the canary arm as a one-target route (no retries: the stable arm is next)
     _cum: list[float] = field(default_factory=list)
     _rr: itertools.count[int] = field(default_factory=itertools.count)
 
     def __post_init__(self) -> None:
         self._cum = list(itertools.accumulate(t.weight for t in self.targets))
+
+    def arms(self, canary: bool) -> Route:
+        """The route an arm's attempts go to (the canary's one-target route, or this one)."""
+        return self.canary_route if canary and self.canary_route is not None else self
 
     def pick(self, tried: set[int]) -> int | None:
         """Index of the target for the next attempt: healthy and untried first, then healthy
@@ -95,20 +104,28 @@ class Router:
     def _route(name: str, g: ModelGroup, providers: dict[str, Provider], health: dict[str, TargetHealth],
                cfg: Config) -> Route:
         d = cfg.routing
-        targets = []
-        for t in g.targets:
+
+        def target(t: Any) -> Target:
             label = f"{t.provider}/{t.model}"
             h = health.get(label)
             if h is None or h.breaker.cfg != d.circuit_breaker:
                 h = health[label] = TargetHealth(Breaker(d.circuit_breaker))
-            targets.append(Target(providers[t.provider], t.model, t.weight, h, label))
-        return Route(
-            name=name, targets=targets, balance=g.balance, fallbacks=list(g.fallbacks),
+            return Target(providers[t.provider], t.model, t.weight, h, label)
+
+        route = Route(
+            name=name, targets=[target(t) for t in g.targets], balance=g.balance, fallbacks=list(g.fallbacks),
             retries=d.retries if g.retries is None else g.retries,
             timeout_s=g.timeout_s or d.timeout_s,
             first_token_timeout_s=g.first_token_timeout_s or d.first_token_timeout_s,
             attempt_timeout_s=g.attempt_timeout_s or d.attempt_timeout_s,
+            cache=g.cache if g.cache is not None and g.cache.mode != "off" else None,
         )
+        if g.canary is not None:
+            route.canary_route = Route(
+                name=name, targets=[target(g.canary.target)], balance="weighted", fallbacks=[], retries=0,
+                timeout_s=route.timeout_s, first_token_timeout_s=route.first_token_timeout_s,
+                attempt_timeout_s=route.attempt_timeout_s)
+        return route
 
     def chain(self, name: str) -> list[Route]:
         """The group and its fallback groups, in order, each once."""

@@ -501,14 +501,41 @@ async def _export(gw: Gateway, req: Request, resp: Responder) -> None:
     resp.end()
 
 
+# --------------------------------------------------------------------------- canaries
+async def _canaries(gw: Gateway, req: Request, resp: Responder) -> None:
+    """Live per-arm stats of this worker's canaries (the current config's groups with a canary)."""
+    _authorize(gw, req)
+    _send(resp, 200, _list([gw.canaries[g].snapshot() for g in sorted(gw.canaries)]))
+
+
+async def _canary_route(gw: Gateway, req: Request, resp: Responder, parts: list[str]) -> None:
+    """GET /admin/canaries/{group}; POST /admin/canaries/{group}/reset (un-roll-back, clear the stats)."""
+    m, group = req.method, parts[1]
+    state = gw.canaries.get(group)
+    if len(parts) == 3 and parts[2] != "reset":
+        raise NotFound(f"no route for {m} {req.path}")
+    if state is None:
+        raise NotFound(f"model group {group!r} has no canary")
+    if len(parts) == 2:
+        if m not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{m} is not allowed on {req.path}")
+        return _send(resp, 200, state.snapshot())
+    if m != "POST":
+        raise MethodNotAllowed(f"{m} is not allowed on {req.path} (POST resets the canary)")
+    state.reset()
+    _send(resp, 200, state.snapshot())
+
+
 # --------------------------------------------------------------------------- router
 async def dispatch(gw: Gateway, req: Request, resp: Responder) -> None:
     """Every /admin/ path the App's dicts do not hold: paths with an id, and wrong methods."""
     _authorize(gw, req)
     parts = [unquote(p) for p in req.path[len("/admin/"):].split("/")]
     coll, m = parts[0], req.method
-    if coll not in (*KINDS, "keys", "usage") or len(parts) > 3 or "" in parts[1:]:
+    if coll not in (*KINDS, "keys", "usage", "canaries") or len(parts) > 3 or "" in parts[1:]:
         raise NotFound(f"no route for {m} {req.path}")
+    if coll == "canaries" and len(parts) > 1:
+        return await _canary_route(gw, req, resp, parts)
     if len(parts) == 1:
         raise MethodNotAllowed(f"{m} is not allowed on {req.path}")
     id = parts[1]
@@ -546,4 +573,5 @@ def admin_routes(post: dict[str, Route], get: dict[str, Route]) -> Route:
     get["/admin/keys"] = _list_keys
     get["/admin/usage"] = _usage
     get["/admin/usage/export"] = _export
+    get["/admin/canaries"] = _canaries
     return dispatch

@@ -28,6 +28,7 @@ from tokenway.errors import (
 from tokenway.gateway import Gateway, Shared
 from tokenway.metering.tokenizer import prompt_tokens
 from tokenway.server.admin import admin_routes
+from tokenway.server.feedback import feedback
 from tokenway.server.http import BadHttp, Request, Responder, TooLarge
 from tokenway.upstream.client import ConnectError, Disconnected, ReadTimeout
 
@@ -51,7 +52,10 @@ async def _count_tokens(gw: Gateway, req: Request, resp: Responder) -> None:
     if not isinstance(body.get("messages"), list):
         raise InvalidRequest("messages: Field required", param="messages")
     ANTHROPIC.to_canonical({**body, "max_tokens": 1})  # the same shape checks as /v1/messages
-    target = pipeline.routes_for(gw, ident, body["model"])[0].targets[0]
+    route = pipeline.routes_for(gw, ident, body["model"])[0]
+    if route.semantic is not None:  # a router: count as its default group would
+        route = gw.router.routes[gw.cfg.models[body["model"]].router.default]
+    target = route.targets[0]
     if target.provider.format == "anthropic":
         payload = orjson.dumps({**body, "model": target.model})
         loop = asyncio.get_running_loop()
@@ -105,6 +109,7 @@ class App:
             "/v1/messages": messages,
             "/v1/messages/count_tokens": _count_tokens,
             "/v1/embeddings": embeddings, "/embeddings": embeddings,
+            "/v1/feedback": feedback,
         }
         self.get: dict[str, Route] = {
             "/v1/models": _models, "/models": _models,

@@ -63,6 +63,8 @@ class Reloader:
         if cfg.server != old.server:
             gw.log.warning("config_reload_partial", detail="server.* changes take effect on restart")
         self.app.gateway = gw
+        if not gw.is_ready:
+            asyncio.ensure_future(gw.ready())  # the first semantic calls wait for it
         self.app.metrics_enabled, self.app.metrics_path = cfg.metrics.enabled, cfg.metrics.path
         gw.log.info("config_reloaded", path=self.path, reason=reason, models=len(gw.router.routes),
                     keys=len(cfg.keys))
@@ -100,6 +102,7 @@ async def run_worker(cfg: Config, config_path: str | None, host: str, port: int,
         # exact tokenizers for the configured models; loading holds the GIL, so before listening
         shared.tokenizers.preload(app.gateway.vendor_models())
         await asyncio.to_thread(shared.tokenizers.wait, 5.0)
+    await app.gateway.ready()  # the embedding model and the routers' examples, when the config uses them
     ctx = tls_context(cfg.server.tls.cert, cfg.server.tls.key) if cfg.server.tls else None
     server = await serve(app.handle, host, port, max_body=cfg.server.max_body_bytes,
                          on_error=app.render_error, ssl=ctx, sock=sock)

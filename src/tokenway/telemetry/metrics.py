@@ -53,6 +53,11 @@ class Metrics:
         self.fallbacks: defaultdict[str, int] = defaultdict(int)
         self.circuit_opens: dict[str, Any] = {}  # label -> Breaker (read at scrape)
         self.alerts: defaultdict[tuple[str, str, str], int] = defaultdict(int)  # (level, id, threshold)
+        self.canary_requests: defaultdict[tuple[str, str], int] = defaultdict(int)  # (model, stable|canary)
+        self.canary_rollbacks: defaultdict[str, int] = defaultdict(int)  # model -> automatic rollbacks
+        self.cache: defaultdict[tuple[str, str], int] = defaultdict(int)  # (model, hit|miss|bypass)
+        self.route_decisions: defaultdict[tuple[str, str], int] = defaultdict(int)  # (router, route)
+        self.embedding_stats: Any = None  # the EmbeddingService's stats(), once one exists
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)  # type: ignore[arg-type]
 
@@ -116,6 +121,39 @@ class Metrics:
         for k, v in list(self.alerts.items()):
             al.add_metric(list(k), v)
         yield al
+        cr = CounterMetricFamily("tokenway_canary_requests", "Calls of a canaried group by arm (stable or canary)",
+                                 labels=["model", "arm"])
+        for k, v in list(self.canary_requests.items()):
+            cr.add_metric(list(k), v)
+        yield cr
+        rb = CounterMetricFamily("tokenway_canary_rollbacks", "Automatic canary rollbacks by group",
+                                 labels=["model"])
+        for k2, v in list(self.canary_rollbacks.items()):
+            rb.add_metric([k2], v)
+        yield rb
+        ca = CounterMetricFamily("tokenway_cache_lookups", "Response cache lookups by group and result",
+                                 labels=["model", "result"])
+        for k, v in list(self.cache.items()):
+            ca.add_metric(list(k), v)
+        yield ca
+        rd = CounterMetricFamily("tokenway_route_decisions", "Semantic router decisions by router and route",
+                                 labels=["model", "route"])
+        for k, v in list(self.route_decisions.items()):
+            rd.add_metric(list(k), v)
+        yield rd
+        if self.embedding_stats is not None:
+            st = self.embedding_stats()
+            em = CounterMetricFamily("tokenway_embeddings", "Texts embedded by the shared model (cache misses)")
+            em.add_metric([], st["embedded"])
+            yield em
+            el = CounterMetricFamily("tokenway_embedding_lookups", "Embedding requests by result",
+                                     labels=["result"])
+            for label, field in (("hit", "hits"), ("miss", "misses"), ("coalesced", "coalesced")):
+                el.add_metric([label], st[field])
+            yield el
+            eb = CounterMetricFamily("tokenway_embedding_batches", "Batches sent to the embedding model")
+            eb.add_metric([], st["batches"])
+            yield eb
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
