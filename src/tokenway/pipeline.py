@@ -376,7 +376,8 @@ async def cached(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[st
 async def answer_cached(gw: Gateway, call: Call, body: dict[str, Any], hit: Any, resp: Responder) -> None:
     """Replay a kept answer in the caller's dialect (as a stream when asked), through this call's
     output guard (placeholders are this call's). No vendor tokens; the cost saved is recorded."""
-    chat = orjson.loads(orjson.dumps(hit.response))  # the kept answer stays as the vendor gave it
+    chat = hit.response  # a fresh copy: the kept answer stays as the vendor gave it
+    chat["id"], chat["created"] = "chatcmpl-" + call.id[4:], int(call.ts)  # this call's own
     if call.guard is not None and call.guard.needs_output:
         seen = len(call.guard.decisions)
         try:
@@ -384,7 +385,7 @@ async def answer_cached(gw: Gateway, call: Call, body: dict[str, Any], hit: Any,
         finally:
             audit(gw, call, seen)
     price = gw.price(hit.model)
-    saved = hit.response.get("usage")
+    saved = chat.get("usage")
     call.cost_saved = cost(price, saved) if price is not None and isinstance(saved, dict) else None
     call.status = 200
     call.usage = canonical.usage(0, 0)
@@ -608,14 +609,14 @@ def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, re
         raise UpstreamError(f"{up.target.label} sent a response that is not JSON") from None
     guarded = call.guard is not None and call.guard.needs_output
     keeping = call.cache_key is not None
+    kept: dict[str, Any] | None = None
     if up.passthrough and not guarded and not keeping:
         out = up.body
         call.usage = vendor.get("usage") if isinstance(vendor, dict) else None
     else:
         chat = up.fmt.decode_response(vendor)
         call.usage = chat.get("usage")
-        if keeping:
-            keep(gw, call, orjson.loads(orjson.dumps(chat)) if guarded else chat)
+        kept = orjson.loads(orjson.dumps(chat)) if keeping else None  # before the guard or encoder edit it
         if guarded:
             assert call.guard is not None
             seen = len(call.guard.decisions)
@@ -628,6 +629,8 @@ def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, re
     call.status = 200
     record(gw, call)  # the ledger row exists before the client has the answer
     resp.send(200, out, call.headers())
+    if kept is not None:
+        keep(gw, call, kept)  # after the answer is on its way (a put can take a millisecond)
 
 
 async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
@@ -647,9 +650,9 @@ async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstrea
         tail = forward.close()  # the closing events, held back until the ledger row is written
         call.usage = forward.usage()
         record(gw, call)
+        await resp.write(tail)
         if call.cache_key is not None:
             keep(gw, call, forward.response())
-        await resp.write(tail)
     except (Disconnected, ReadTimeout, GatewayError) as e:
         err = e if isinstance(e, GatewayError) else (
             UpstreamTimeout(f"{up.target.label}: the stream stalled") if isinstance(e, ReadTimeout)

@@ -154,6 +154,9 @@ class Metrics:
             eb = CounterMetricFamily("tokenway_embedding_batches", "Batches sent to the embedding model")
             eb.add_metric([], st["batches"])
             yield eb
+            es = CounterMetricFamily("tokenway_embedding_busy_seconds", "Time the embedding worker spent in the model")
+            es.add_metric([], st["worker_busy_s"])
+            yield es
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

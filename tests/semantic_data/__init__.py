@@ -1,0 +1,1 @@
+"""Generated data for the semantic cache tests and evaluation."""
