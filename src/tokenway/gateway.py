@@ -94,9 +94,22 @@ class Gateway:
         example embeddings. Awaited before the server listens, and by the first calls after a reload."""
         if self.is_ready:
             return
-        if self._ready is None:
-            self._ready = asyncio.ensure_future(self._prepare())
+        self.prepare_soon()
+        assert self._ready is not None
         await asyncio.shield(self._ready)
+
+    def prepare_soon(self) -> None:
+        """Start loading what :meth:`ready` waits for (after a reload), without waiting."""
+        if self.is_ready or self._ready is not None:
+            return
+        self._ready = asyncio.ensure_future(self._prepare())
+        self._ready.add_done_callback(self._prepared)
+
+    def _prepared(self, f: asyncio.Future[None]) -> None:
+        if not f.cancelled() and f.exception() is not None:
+            self.log.error("semantic_layer_unavailable", problem=repr(f.exception()),
+                           detail="router groups and semantic caches fail until a reload fixes it")
+            self._ready = None  # the next call tries again
 
     async def _prepare(self) -> None:
         service = self.shared.embedder()

@@ -168,7 +168,7 @@ async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDial
         if call.stream:
             await stream_back(gw, call, body, up, resp)                # answer, streamed
         else:
-            answer_whole(gw, call, body, up, resp)                     # answer, whole
+            await answer_whole(gw, call, body, up, resp)               # answer, whole
     except GatewayError as e:
         fail(call, resp, e)
     except asyncio.CancelledError:
@@ -359,9 +359,14 @@ async def cached(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[st
         return False  # not cacheable (n > 1, images, the last turn is not the user's…)
     hit = store.get_exact(key) if read else None
     if hit is None and rc.mode == "semantic":
-        call.cache_vec = await gw.shared.embedder().embed(key.text)
-        if read:
+        embedder = gw.shared.embedder()
+        if read and store.searchable(key):  # something to compare with: the embedding is needed now
+            call.cache_vec = await embedder.embed(key.text)
             hit = store.get_semantic(key, call.cache_vec, rc.min_similarity, rc.verify)
+        elif write and embedder.backlog < EMBED_BACKLOG_FOR_KEEPING:
+            # nothing to compare with yet: embed for keeping, beside the vendor call
+            call.cache_vec = asyncio.ensure_future(embedder.embed(key.text))
+            call.cache_vec.add_done_callback(_retrieved)
     if hit is None:
         call.cache = "miss" if read else "bypass"
         call.cache_key = key if write else None
@@ -400,13 +405,29 @@ async def answer_cached(gw: Gateway, call: Call, body: dict[str, Any], hit: Any,
     resp.end()
 
 
-def keep(gw: Gateway, call: Call, chat: dict[str, Any]) -> None:
-    """Keep a completed answer (canonical, before the output guard) for later calls."""
+EMBED_BACKLOG_FOR_KEEPING = 64  # a busier embedder keeps new answers for exact hits only
+
+
+def _retrieved(f: asyncio.Future[Any]) -> None:
+    if not f.cancelled():
+        f.exception()  # a failed embedding only means no semantic entry; never "exception not retrieved"
+
+
+async def keep(gw: Gateway, call: Call, chat: dict[str, Any]) -> None:
+    """Keep a completed answer (canonical, before the output guard) for later calls: runs after the
+    answer is sent, before the connection's next request (its embedding usually finished during the
+    vendor call)."""
     key, rc = call.cache_key, call.route.cache if call.route is not None else None
     if key is None or rc is None or gw.response_cache is None or call.target is None:
         return
     call.cache_key = None
-    gw.response_cache.put(key, call.cache_vec, chat, call.target.model, rc.ttl_s)
+    vec = call.cache_vec
+    if isinstance(vec, asyncio.Future):
+        try:
+            vec = await vec
+        except Exception:  # the embedder failed: keep the answer for exact hits
+            vec = None
+    gw.response_cache.put(key, vec, chat, call.target.model, rc.ttl_s)
 
 
 # --------------------------------------------------------------------------- canary
@@ -602,7 +623,7 @@ def _retry_after(value: str | None) -> float | None:
 
 
 # --------------------------------------------------------------------------- answer
-def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
+async def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
     try:
         vendor = orjson.loads(up.body)
     except orjson.JSONDecodeError:
@@ -630,7 +651,7 @@ def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, re
     record(gw, call)  # the ledger row exists before the client has the answer
     resp.send(200, out, call.headers())
     if kept is not None:
-        keep(gw, call, kept)  # after the answer is on its way (a put can take a millisecond)
+        await keep(gw, call, kept)  # after the answer is on its way
 
 
 async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
@@ -652,7 +673,7 @@ async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstrea
         record(gw, call)
         await resp.write(tail)
         if call.cache_key is not None:
-            keep(gw, call, forward.response())
+            await keep(gw, call, forward.response())
     except (Disconnected, ReadTimeout, GatewayError) as e:
         err = e if isinstance(e, GatewayError) else (
             UpstreamTimeout(f"{up.target.label}: the stream stalled") if isinstance(e, ReadTimeout)

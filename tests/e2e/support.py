@@ -35,6 +35,7 @@ class Recorder:
         return len(self.all())
 
     def since(self, mark: int, n: int = 1) -> list[dict[str, Any]]:
+        """The lines after ``mark``, once at least ``n`` arrived (5 s at most); ``n=0`` reads without waiting."""
         wait_for(lambda: len(self.all()) - mark >= n, 5.0)
         return self.all()[mark:]
 

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +43,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, TOKENWAY, Proc, free_port
+from tests.e2e.support import Recorder, wait_for
 from tests.emulators import bedrock_emulator, gemini_emulator
 
 pytestmark = pytest.mark.timeout(90)
@@ -100,15 +101,6 @@ def o200k() -> Any:
     return quicktok.get_encoding("o200k_base")
 
 
-def wait_for(pred: Callable[[], Any], timeout: float, interval: float = 0.05) -> Any:
-    end = time.monotonic() + timeout
-    while True:
-        got = pred()
-        if got or time.monotonic() >= end:
-            return got
-        time.sleep(interval)
-
-
 class LedgerDB:
     """Reads ``<data>/ledger.db`` with its own short-lived connections."""
 
@@ -161,26 +153,6 @@ class LedgerDB:
         rows = rows or self.rows(where, params)
         assert len(rows) == n, f"{len(rows)} rows where {where} {params}, expected {n}"
         return rows
-
-
-class Recorder:
-    """The JSON lines a vendor's ``--record`` appends."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def all(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-    def mark(self) -> int:
-        return len(self.all())
-
-    def since(self, mark: int, wait_n: int = 0, timeout: float = 5.0) -> list[dict[str, Any]]:
-        if wait_n:
-            wait_for(lambda: len(self.all()) - mark >= wait_n, timeout)
-        return self.all()[mark:]
 
 
 def start_proc(args: list[str], tmp: Path, name: str, health: str, procs: list[Proc],
@@ -365,7 +337,7 @@ def test_ledger_row_holds_the_vendor_usage(stack: Stack, sdk: str, model: str, s
     t0 = time.time()
     rid, text, seen = sdk_call(stack, sdk, model, stream, f"ledger check {sdk} {model} stream={stream}")
     assert text
-    got = rec.since(mark, wait_n=1)
+    got = rec.since(mark, n=1)
     assert len(got) == 1, got
     prompt, completion = vendor_usage(kind, got[0]["body"])
     assert prompt > 0 and completion > 0
@@ -436,7 +408,7 @@ def test_estimated_prompt_tokens_is_the_exact_o200k_count(stack: Stack) -> None:
     # OpenAI's framing for gpt-4o-mini: 3 priming + per message 3 + role + content
     exact = 3 + sum(3 + enc.count(role) + enc.count(text) for role, text in (("system", system), ("user", user)))
     vendor = (len(system) + len(user)) // 4 + 3 * 2  # the fake vendor's chars/4
-    body = stack.records["fake"].since(mark, wait_n=1)[0]["body"]
+    body = stack.records["fake"].since(mark, n=1)[0]["body"]
     assert fake_prompt_tokens(body) == vendor
     row = stack.db.wait_row(rid)
     assert row["estimated_prompt_tokens"] == exact

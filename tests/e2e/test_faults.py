@@ -24,6 +24,7 @@ import openai
 import pytest
 
 from tests.conftest import ROOT, Proc, free_port
+from tests.e2e.support import wait_for
 
 FAULTY_VENDOR = ROOT / "tests" / "emulators" / "faulty_vendor.py"
 CLIENT_KEY = "sk-client-secret-7f3a9c21e5"
@@ -55,15 +56,6 @@ def start_vendor(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
 
 def stats(vendor: Proc) -> dict[str, Any]:
     return httpx.get(vendor.url + "/_stats", timeout=2).json()
-
-
-def wait_for(pred: Callable[[], bool], timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return pred()
 
 
 def config(providers: dict[str, str], models: str, routing: str = "", access_log: bool = False) -> str:

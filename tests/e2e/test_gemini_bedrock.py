@@ -26,6 +26,7 @@ import openai
 import pytest
 
 from tests.conftest import ROOT, TOKENWAY, Proc, free_port
+from tests.e2e.support import Recorder
 from tests.emulators import bedrock_emulator, gemini_emulator
 
 pytestmark = pytest.mark.timeout(60)
@@ -80,24 +81,6 @@ keys:
 def gateway_env(secret: str = AWS_SK) -> dict[str, str]:
     return {"TW_TEST_GEMINI_KEY": GEMINI_KEY, "TW_TEST_AWS_AK": AWS_AK, "TW_TEST_AWS_SK": secret,
             "TW_TEST_CLIENT_KEY": CLIENT_KEY}
-
-
-class Recorder:
-    """The JSON lines an emulator's ``--record`` appends, read incrementally."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def all(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
-
-    def mark(self) -> int:
-        return len(self.all())
-
-    def since(self, mark: int) -> list[dict[str, Any]]:
-        return self.all()[mark:]
 
 
 @dataclass
@@ -161,7 +144,7 @@ def expected_usage(model: str, body: dict[str, Any]) -> tuple[int, int]:
 
 
 def one_request(s: Stack, model: str, mark: int) -> dict[str, Any]:
-    recs = s.records[model].since(mark)
+    recs = s.records[model].since(mark, n=0)
     assert len(recs) == 1, recs
     return recs[0]
 
@@ -565,7 +548,7 @@ def test_wrong_bedrock_secret_is_refused_by_the_vendor(stack: Stack) -> None:
     assert ei.value.body["code"] == "upstream_error"
     assert "refused the gateway's credentials (403)" in ei.value.body["message"]
     # the emulator saw the (well formed, wrongly signed) requests: one plus the configured retry
-    recs = stack.records[BEDROCK].since(mark)
+    recs = stack.records[BEDROCK].since(mark, n=0)
     assert len(recs) == 2
     assert all(r["headers"].get("X-Amz-Date") for r in recs)
     # the same failure in the Anthropic dialect

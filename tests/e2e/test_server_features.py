@@ -26,18 +26,10 @@ import trustme
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ROOT, TOKENWAY, Proc, bench_gateway, free_port
+from tests.e2e.support import wait_for
 
 KEY = "sk-test-key"
 MODELS = ["gpt-4o-mini", "claude-3-5-haiku"]  # bench.yaml: OpenAI-format vendor, Anthropic-format vendor
-
-
-def wait_for(pred: Callable[[], Any], timeout: float = 5.0, interval: float = 0.05) -> Any:
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= end:
-            return v
-        time.sleep(interval)
 
 
 def log_events(gw: Proc, event: str) -> list[dict[str, Any]]:

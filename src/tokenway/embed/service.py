@@ -111,6 +111,11 @@ class EmbeddingService:
         """Load the model on the worker thread (it is otherwise loaded by the first batch)."""
         await self.run_in_worker(self._get_embedder)
 
+    @property
+    def backlog(self) -> int:
+        """Texts waiting for the model (not counting the batch it is running)."""
+        return len(self._pending)
+
     def stats(self) -> dict[str, float | int]:
         lookups = self._hits + self._misses + self._coalesced
         return {

@@ -193,6 +193,12 @@ class ResponseCache:
         self._c["hits_exact"] += 1
         return Hit(orjson.loads(entry[_BLOB]), 1.0, "exact", entry[_MODEL], now - entry[_CREATED])
 
+    def searchable(self, key: CacheKey) -> bool:
+        """Whether the key's scope holds any embedded entry (else a semantic lookup cannot hit:
+        the caller may skip embedding the question)."""
+        scope = self._scopes.get(key.scope)
+        return scope is not None and len(scope) > 0
+
     def get_semantic(self, key: CacheKey, vec: np.ndarray, min_similarity: float, verify: bool = True) -> Hit | None:
         """The closest compatible entry of the key's scope whose similarity clears the threshold."""
         scope = self._scopes.get(key.scope)

@@ -63,8 +63,7 @@ class Reloader:
         if cfg.server != old.server:
             gw.log.warning("config_reload_partial", detail="server.* changes take effect on restart")
         self.app.gateway = gw
-        if not gw.is_ready:
-            asyncio.ensure_future(gw.ready())  # the first semantic calls wait for it
+        gw.prepare_soon()  # the embedding model, the routers' examples: the first semantic calls wait for them
         self.app.metrics_enabled, self.app.metrics_path = cfg.metrics.enabled, cfg.metrics.path
         gw.log.info("config_reloaded", path=self.path, reason=reason, models=len(gw.router.routes),
                     keys=len(cfg.keys))
