@@ -7,8 +7,9 @@ Prints, through the running gateway (official wire format, httpx):
   * p50/p95 latency of misses (distinct questions: embedding + lookup + the vendor),
     of exact hits (the same questions again) and of semantic hits (paraphrases), and the ratio
     vendor call / hit;
-  * a burst of distinct questions at the given concurrency: requests/s and the embedding model's
-    amortised cost per text (busy seconds / texts embedded, read from /metrics), batches, mean batch;
+  * on a 0 ms vendor, a burst of distinct questions at the given concurrency to a group without and
+    with the cache: requests/s, and the embedding model's cost per text (busy seconds / texts
+    embedded, read from /metrics), batches, mean batch;
   * the router's decision overhead: p50 of `auto` calls minus direct calls, on a 0 ms vendor.
 Nothing here asserts; the numbers go to docs/benchmarks.md with the command and the date.
 """
@@ -97,9 +98,9 @@ def metric(text: str, name: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-async def run(gw: str, vendor_ms: float, n: int, conc: int, burst: int) -> None:
+async def run(gw: str, vendor_ms: float, n: int) -> None:
     url = gw + "/v1/chat/completions"
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=conc + 4)) as c:
+    async with httpx.AsyncClient(timeout=60) as c:
         await timed(c, url, "cached", "warm up the gateway, please")
         qs = [f"What is the capital of {x}?" for x in COUNTRIES[:n]]
         para = [f"what's the capital city of {x}?" for x in COUNTRIES[:n]]
@@ -118,29 +119,39 @@ async def run(gw: str, vendor_ms: float, n: int, conc: int, burst: int) -> None:
             if hits:
                 print(f"  vendor call / {label}: {m50 / pct(hits, 50):.0f}x  ({len(hits)}/{len(xs)} hits)")
 
-        before = httpx.get(gw + "/metrics").text
-        texts = [f"Tell me about the {t} of {x} (question {i})." for i in range(burst)
-                 for t, x in [(TOPICS[i % len(TOPICS)], COUNTRIES[(i // len(TOPICS)) % len(COUNTRIES)])]]
-        sem_ = asyncio.Semaphore(conc)
 
-        async def one(t: str) -> float:
-            async with sem_:
-                return (await timed(c, url, "cached", t))[0]
+async def burst(gw: str, conc: int, n: int) -> None:
+    """Distinct questions at ``conc`` on a 0 ms vendor, without and with the semantic cache: what
+    the cache's per-request work (one embedding, lookup, put) costs in throughput."""
+    url = gw + "/v1/chat/completions"
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=conc + 4)) as c:
+        await timed(c, url, "cached", "What is the capital of France?")  # the scope is not empty
+        for model in ("plain", "cached"):
+            texts = [f"Tell me about the {TOPICS[i % len(TOPICS)]} of {COUNTRIES[(i // len(TOPICS)) % len(COUNTRIES)]}"
+                     f" ({model} question {i})." for i in range(n)]
+            before = httpx.get(gw + "/metrics").text
+            gate = asyncio.Semaphore(conc)
 
-        t0 = time.perf_counter()
-        lat = await asyncio.gather(*(one(t) for t in texts))
-        wall = time.perf_counter() - t0
-        after = httpx.get(gw + "/metrics").text
-        emb = metric(after, "tokenway_embeddings_total") - metric(before, "tokenway_embeddings_total")
-        busy = metric(after, "tokenway_embedding_busy_seconds_total") - \
-            metric(before, "tokenway_embedding_busy_seconds_total")
-        batches = metric(after, "tokenway_embedding_batches_total") - \
-            metric(before, "tokenway_embedding_batches_total")
-        print(f"burst of {burst} distinct questions at concurrency {conc}: {burst / wall:.1f} req/s, "
-              f"p50 {pct(list(lat), 50):.1f} ms, p95 {pct(list(lat), 95):.1f} ms")
-        if emb:
-            print(f"  embedding: {emb:.0f} texts in {batches:.0f} batches (mean {emb / max(batches, 1):.1f}), "
-                  f"amortised {busy / emb * 1000:.2f} ms per text of worker time")
+            async def one(t: str, m: str = model, g: asyncio.Semaphore = gate) -> float:
+                async with g:
+                    return (await timed(c, url, m, t))[0]
+
+            t0 = time.perf_counter()
+            lat = list(await asyncio.gather(*(one(t) for t in texts)))
+            wall = time.perf_counter() - t0
+            after = httpx.get(gw + "/metrics").text
+
+            def delta(name: str, a: str = after, b: str = before) -> float:
+                return metric(a, name) - metric(b, name)
+
+            emb, busy, batches = (delta("tokenway_embeddings_total"), delta("tokenway_embedding_busy_seconds_total"),
+                                  delta("tokenway_embedding_batches_total"))
+            line = (f"  {model:6s} {n} distinct questions at concurrency {conc}: {n / wall:7.1f} req/s, "
+                    f"p50 {pct(lat, 50):6.1f} ms, p95 {pct(lat, 95):6.1f} ms")
+            if emb:
+                line += (f"; {emb:.0f} embeddings in {batches:.0f} batches (mean {emb / max(batches, 1):.1f}), "
+                         f"{busy / emb * 1000:.2f} ms of model time per text")
+            print(line)
 
 
 async def router_overhead(gw: str, n: int) -> None:
@@ -184,7 +195,9 @@ def main() -> None:
         gw2 = start([sys.executable, "-m", "tokenway.cli", "serve", "--config", str(tmp / "gw2.yaml")], gport2,
                     "gw2.log")
         print(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), f"on {os.cpu_count()} cores")
-        asyncio.run(run(gw, a.vendor_ms, a.n, a.concurrency, a.burst))
+        asyncio.run(run(gw, a.vendor_ms, a.n))
+        print("0 ms vendor:")
+        asyncio.run(burst(gw2, a.concurrency, a.burst))
         asyncio.run(router_overhead(gw2, a.n))
     finally:
         for p in procs:
