@@ -493,3 +493,48 @@ def test_routing_example_serves_the_canary_stats(routing: tuple[Proc, Recorder, 
     (snap,) = r.json()["data"]
     assert snap["group"] == "gpt-4o-mini" and snap["canary"]["label"] == "canary-up/claude-haiku-4-5"
     assert snap["canary"]["percent"] == 10
+
+
+# --------------------------------------------------------------------------- hot reload
+def reload_config(stable: int, canary: int, percent: int, router: bool) -> str:
+    text = canary_config(stable, canary, percent, min_requests=5).replace("reload: false", "reload: true")
+    if router:
+        text = text.replace("models:\n", """models:
+  helpdesk:
+    router:
+      routes:
+        - {name: refunds, to: g, utterances: ["I want my money back", "how do I get a refund for my order?"]}
+        - {name: shouting, to: g, when: {max_prompt_tokens: 3}}
+      default: g
+""")
+    return text
+
+
+def test_reload_adds_a_router_and_keeps_an_unchanged_canarys_rollback(tmp_path: Path, procs: list[Proc]) -> None:
+    stable, _ = start_fake(tmp_path, procs, "stable")
+    canary, _ = start_fake(tmp_path, procs, "canary", "--fail-rate", "1.0")
+    cfg_text = reload_config(stable.port, canary.port, 50, router=False)
+    gw = start_gw(tmp_path, procs, cfg_text)
+    for i in range(40):
+        assert call_as(gw, f"r{i}").status_code == 200
+    assert canaries(gw)["g"]["state"] == "rolled_back"
+
+    # a router appears; the canary is the same: its rollback stays
+    (tmp_path / "gw.yaml").write_text(reload_config(stable.port, canary.port, 50, router=True))
+
+    def routed() -> dict[str, str] | None:
+        r = httpx.post(gw.url + "/v1/chat/completions", headers={"authorization": f"Bearer {CANARY_KEY}"},
+                       json={"model": "helpdesk", "messages": [{"role": "user",
+                                                                "content": "Can I get a refund for my order?"}]},
+                       timeout=30)
+        return dict(r.headers) if r.status_code == 200 else None
+
+    h = wait_for(routed, 15)
+    assert h is not None, gw.output()[-2000:]
+    assert (h["x-tokenway-route"], h["x-tokenway-route-group"]) == ("refunds", "g")
+    assert canaries(gw)["g"]["state"] == "rolled_back"
+
+    # another percent is another canary: it starts afresh
+    (tmp_path / "gw.yaml").write_text(reload_config(stable.port, canary.port, 40, router=True))
+    assert wait_for(lambda: canaries(gw)["g"]["state"] == "active", 15)
+    assert canaries(gw)["g"]["canary"]["percent"] == 40
