@@ -41,6 +41,7 @@ class Shared:
         self.classifier: Any = None  # the injection classifier (its embedding model), made on first need
         self.embeddings: Any = None  # the one EmbeddingService (guard, cache, router), made on first need
         self.response_cache: Any = None  # the semantic layer's ResponseCache, made when a group caches
+        self.embedding_for_cache: dict[bytes, set[Any]] = {}  # scope -> embeddings of kept answers in flight
         self.canaries: dict[str, Any] = {}  # model group -> CanaryState (kept across reloads if unchanged)
         from tokenway.routing.canary import RecentCalls
 

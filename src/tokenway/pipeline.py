@@ -168,7 +168,7 @@ async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDial
         if call.stream:
             await stream_back(gw, call, body, up, resp)                # answer, streamed
         else:
-            await answer_whole(gw, call, body, up, resp)               # answer, whole
+            answer_whole(gw, call, body, up, resp)                     # answer, whole
     except GatewayError as e:
         fail(call, resp, e)
     except asyncio.CancelledError:
@@ -360,6 +360,9 @@ async def cached(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[st
     hit = store.get_exact(key) if read else None
     if hit is None and rc.mode == "semantic":
         embedder = gw.shared.embedder()
+        inflight = gw.shared.embedding_for_cache.get(key.scope)
+        if read and inflight:  # answers just kept in this scope are being embedded: let them land (bounded)
+            await asyncio.wait(list(inflight), timeout=0.1)
         if read and store.searchable(key):  # something to compare with: the embedding is needed now
             call.cache_vec = await embedder.embed(key.text)
             hit = store.get_semantic(key, call.cache_vec, rc.min_similarity, rc.verify)
@@ -413,21 +416,39 @@ def _retrieved(f: asyncio.Future[Any]) -> None:
         f.exception()  # a failed embedding only means no semantic entry; never "exception not retrieved"
 
 
-async def keep(gw: Gateway, call: Call, chat: dict[str, Any]) -> None:
-    """Keep a completed answer (canonical, before the output guard) for later calls: runs after the
-    answer is sent, before the connection's next request (its embedding usually finished during the
-    vendor call)."""
-    key, rc = call.cache_key, call.route.cache if call.route is not None else None
-    if key is None or rc is None or gw.response_cache is None or call.target is None:
+def keep(gw: Gateway, call: Call, chat: dict[str, Any]) -> None:
+    """Keep a completed answer (canonical, before the output guard) for later calls, after it is
+    sent. When its embedding (started beside the vendor call) is still running, the answer is kept
+    for exact hits at once and joins the semantic index when the embedding lands."""
+    key, rc, store = call.cache_key, call.route.cache if call.route is not None else None, gw.response_cache
+    if key is None or rc is None or store is None or call.target is None:
         return
     call.cache_key = None
     vec = call.cache_vec
     if isinstance(vec, asyncio.Future):
-        try:
-            vec = await vec
-        except Exception:  # the embedder failed: keep the answer for exact hits
-            vec = None
-    gw.response_cache.put(key, vec, chat, call.target.model, rc.ttl_s)
+        if not vec.done():
+            if store.put(key, None, chat, call.target.model, rc.ttl_s):
+                _attach_later(gw, key, vec)
+            return
+        vec = vec.result() if not vec.cancelled() and vec.exception() is None else None
+    store.put(key, vec, chat, call.target.model, rc.ttl_s)
+
+
+def _attach_later(gw: Gateway, key: CacheKey, fut: asyncio.Future[Any]) -> None:
+    inflight = gw.shared.embedding_for_cache
+    inflight.setdefault(key.scope, set()).add(fut)
+    store = gw.response_cache
+
+    def landed(f: asyncio.Future[Any]) -> None:
+        waiting = inflight.get(key.scope)
+        if waiting is not None:
+            waiting.discard(f)
+            if not waiting:
+                del inflight[key.scope]
+        if not f.cancelled() and f.exception() is None:
+            store.attach(key, f.result())
+
+    fut.add_done_callback(landed)
 
 
 # --------------------------------------------------------------------------- canary
@@ -623,7 +644,7 @@ def _retry_after(value: str | None) -> float | None:
 
 
 # --------------------------------------------------------------------------- answer
-async def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
+def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
     try:
         vendor = orjson.loads(up.body)
     except orjson.JSONDecodeError:
@@ -651,7 +672,7 @@ async def answer_whole(gw: Gateway, call: Call, body: dict[str, Any], up: Upstre
     record(gw, call)  # the ledger row exists before the client has the answer
     resp.send(200, out, call.headers())
     if kept is not None:
-        await keep(gw, call, kept)  # after the answer is on its way
+        keep(gw, call, kept)  # after the answer is on its way
 
 
 async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstream, resp: Responder) -> None:
@@ -673,7 +694,7 @@ async def stream_back(gw: Gateway, call: Call, body: dict[str, Any], up: Upstrea
         record(gw, call)
         await resp.write(tail)
         if call.cache_key is not None:
-            await keep(gw, call, forward.response())
+            keep(gw, call, forward.response())
     except (Disconnected, ReadTimeout, GatewayError) as e:
         err = e if isinstance(e, GatewayError) else (
             UpstreamTimeout(f"{up.target.label}: the stream stalled") if isinstance(e, ReadTimeout)

@@ -174,6 +174,20 @@ def test_semantic_hit_on_paraphrase(embedder: Any) -> None:
     assert rc.stats()["hits_semantic"] == 1
 
 
+def test_an_entry_kept_without_its_embedding_hits_exactly_then_semantically_once_attached(embedder: Any) -> None:
+    rc = ResponseCache()
+    cached, q = "What is the capital of France?", "Which city is the capital of France?"
+    assert rc.put(key(cached), None, answer(), "gpt-x", 60)
+    assert rc.get_exact(key(cached)) is not None
+    assert not rc.searchable(key(q)) and rc.get_semantic(key(q), vec(embedder, q), 0.80) is None
+    assert rc.attach(key(cached), vec(embedder, cached))
+    assert rc.searchable(key(q))
+    hit = rc.get_semantic(key(q), vec(embedder, q), 0.80)
+    assert hit is not None and hit.kind == "semantic"
+    assert not rc.attach(key(cached), vec(embedder, cached))  # once
+    assert not rc.attach(key("Something never kept."), vec(embedder, cached))
+
+
 @pytest.mark.parametrize("cached,new", [
     ("What is the capital of France?", "What is the capital of Spain?"),  # entity
     ("Convert 5 kilometers to miles.", "Convert 50 kilometers to miles."),  # number

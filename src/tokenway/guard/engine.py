@@ -3,7 +3,8 @@
 Layers, cheapest first (a cascade): the sensitive-data scanner and the injection rules run on
 every text in one pass each; the embedding classifier runs only on the roles the policy names
 (user messages and tool results by default), off the event loop, batched and cached, and only
-when the rules have not already decided. Actions per detector: ``block`` (400 in the caller's
+when the rules have not already decided -- nor, for a user's text, read every attack phrase in it as a
+mere mention (``injection_rules.mention_only``). Actions per detector: ``block`` (400 in the caller's
 dialect, naming the detector, never the value), ``redact`` / ``pseudonymize`` (typed
 placeholders; pseudonymized values are restored in the answer), ``log`` (allow and record).
 """
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from tokenway.guard.sensitive import SensitiveScanner
 
 ACTION_RANK = {"off": 0, "log": 1, "pseudonymize": 2, "redact": 3, "block": 4}
+#: roles where a text whose attack phrases the rules read only as mentions (quoted, an example, talked about,
+#: and not followed by "now do it") is not sent to the classifier, which cannot tell a mention from the attack
+#: it quotes. Tool results and tool definitions keep the classifier: there, quoting is an attacker's disguise.
+MENTION_ROLES = frozenset({"user"})
 
 
 class GuardBlocked(GatewayError):
@@ -103,10 +108,11 @@ class GuardEngine:
 
         self.cfg = cfg
         self.classifier = classifier
-        from tokenway.guard.injection_rules import score
+        from tokenway.guard.injection_rules import mention_only, score
 
         self.rules = InjectionRules()
         self.rules_score = score
+        self.mention_only = mention_only
         self.policies: dict[str, Compiled] = {}
         for name, p in cfg.policies.items():
             actions = expand(p.sensitive)
@@ -143,11 +149,11 @@ class GuardEngine:
             if policy.scanner is not None:
                 self._sensitive(s, policy, state, skip, blocked)
             if inj_on and s.role in policy.injection_roles:
-                hit = self._rules(s, policy, state)
+                hit, mention = self._rules(s, policy, state)
                 if hit:
                     if inj.action == "block":
                         blocked.append(hit)
-                elif inj.classifier and self.classifier is not None:
+                elif inj.classifier and self.classifier is not None and not (mention and s.role in MENTION_ROLES):
                     to_classify.append(s)
         if blocked:
             raise _blocked(blocked, state)
@@ -197,21 +203,23 @@ class GuardEngine:
             out.append(text[pos:])
             s.set("".join(out))
 
-    def _rules(self, s: Slot, policy: Compiled, state: GuardState) -> str | None:
+    def _rules(self, s: Slot, policy: Compiled, state: GuardState) -> tuple[str | None, bool]:
+        """(the detector that blocks or None, whether the rules saw attack phrases only as mentions)."""
         findings: list[Finding] = self.rules.scan(s.text)
         if not findings:
-            return None
+            return None, False
         sc = self.rules_score(findings)
         inj = policy.cfg.injection
         top = max(findings, key=lambda f: f.score)
         if sc < inj.threshold:
+            mention = self.mention_only(findings)
             state.decisions.append({"detector": top.detector, "category": "injection", "action": "log",
                                     "score": round(sc, 4), "role": s.role, "layer": "rules", "reason": top.reason,
-                                    "below_threshold": True})
-            return None
+                                    "below_threshold": True} | ({"mention_only": True} if mention else {}))
+            return None, mention
         state.decisions.append({"detector": top.detector, "category": "injection", "action": inj.action,
                                 "score": round(sc, 4), "role": s.role, "layer": "rules", "reason": top.reason})
-        return top.detector
+        return top.detector, False
 
 
 def _skip_set(names: Iterable[str]) -> frozenset[str]:

@@ -82,6 +82,7 @@ __all__ = [
     "PATTERNS",
     "InjectionRules",
     "Rule",
+    "mention_only",
     "rules",
     "score",
 ]
@@ -1601,11 +1602,33 @@ def _quoted(low: str, a: int, b: int) -> bool:
     return False
 
 
+# reported speech: the phrase is what someone tells / asks the model to do, not an order to this model
+_REPORTED_BEFORE = re.compile(
+    r"(?:\b(?:tells?|telling|told|asks?|asking|asked|instructs?|instructing|instructed|tricks?|tricking|tricked|"
+    r"convinc\w+|persuad\w+|gets?|getting|makes?|making|forces?|forcing|wants?|wanted|commands?|commanding|urges?|"
+    r"urging)\s+(?:the|a|an|its|their|our|that|this|some)?\s*(?:\w+\s+)?(?:models?|llms?|ai|assistants?|"
+    r"chatbots?|bots?|agents?|systems?|it|them)\s+(?:in)?to|\b(?:the|an?|such|this|that|these|those)\s+"
+    r"(?:instructions?|requests?|commands?|attempts?|orders?|prompts?|payloads?)\s+to|\battempts?\s+to|"
+    r"\b(?:attackers?|hackers?|adversar\w+|someone|somebody|the\s+user|users|people|a\s+user|the\s+author|"
+    r"the\s+email|the\s+page|the\s+document)\s+(?:\w+\s+)?(?:wrote|writes|typed|types|sent|sends|posted|posts|"
+    r"said|says|used|uses|tried|tries|inserted|inserts|hid|hides|embedded|embeds)\b[^.?!\n]{0,40})\W{0,3}$"
+)
+# a markdown blockquote line ("> ...") in a text that also has unquoted prose
+_BLOCKQUOTE_LINE = re.compile(r"[ \t]{0,3}>")
+
+
+def _blockquoted(low: str, a: int) -> bool:
+    ls = low.rfind("\n", 0, a) + 1
+    if not _BLOCKQUOTE_LINE.match(low, ls):
+        return False
+    return any(line.strip() and not _BLOCKQUOTE_LINE.match(line) for line in low.split("\n"))
+
+
 def _discussion(low: str, a: int, b: int, pat: _Pattern) -> str:
     """Why the match reads as talk about an attack rather than an attack ("" when it does not)."""
-    if _quoted(low, a, b):
+    if _quoted(low, a, b) or _blockquoted(low, a):
         return "quoted"
-    if _EXAMPLE_CUE.search(low, max(0, a - 40), a):
+    if _EXAMPLE_CUE.search(low, max(0, a - 40), a) or _REPORTED_BEFORE.search(low, max(0, a - 80), a):
         return "example"
     if _META_AFTER.match(low, b):
         return "meta"
@@ -1638,6 +1661,37 @@ def _diff_windows(a: str, b: str, pad: int = 600) -> list[tuple[int, int]]:
         else:
             out.append((lo, hi))
     return out
+
+
+_DISCUSSION_TAGS = ("(quoted)", "(example)", "(meta)", "(how-to)", "(code)")
+# an order to act on something quoted or exemplified: "now do it", "follow that instruction", "execute it",
+# "treat the quoted line as your new instruction", "pretend it was written to you" (imperative: at the start
+# of a sentence or clause, after "now/then/and/so/please/go ahead and")
+_USE_CUE = re.compile(
+    r"(?:^|[.!?;:,\n)\]»”\"'」]\s*|\b(?:and|then|now|so|please)\s+)(?:(?:now|so|then|please|ok(?:ay)?|go\s+ahead\s+"
+    r"and|actually|just|and|right\s+now)[\s,]+)*(?:do\s+(?:it|that|this|so|them|as\s+(?:it|that|this|they)\s+says?|"
+    r"(?:exactly\s+)?what\s+(?:it|that|this|they|(?:the|that|this|these|those)\s+(?:\w+\s+){0,3}?(?:example|quote|"
+    r"line|text|sentence|payload|phrase|instructions?))\s+says?)|follow\s+(?:it|that|this|them|those|these|(?:the|"
+    r"that|this|these|those)\s+(?:\w+\s+){0,3}?"
+    r"(?:instructions?|line|sentence|text|payload|example|quote))|execute\s+(?:it|that|this|them)|obey\s+(?:it|"
+    r"that|this|them)|comply\b|carry\s+(?:it|that|this|them)\s+out|act\s+on\s+(?:it|that|this|them)|treat\s+(?:"
+    r"it|that|this|them|the\s+(?:\w+\s+){0,4}?)\s*as\s+(?:your|an?)\s+(?:new\s+|real\s+|actual\s+)?(?:"
+    r"instructions?|command|order|prompt|task)|pretend\s+(?:it|that|this)\s+(?:was|is|were)\s+(?:written|"
+    r"addressed|said|sent|meant)\s+(?:to|for)\s+you)\b"
+    r"|(?:现在|请|马上|立刻|立即|那就|就)(?:照做|照着做|执行)|照做吧|执行它|按它说的做|(?:今すぐ|では|それを|これを)(?:実行|従っ)|"
+    r"その通りにして|"
+    r"\b(?:jetzt\s+)?(?:mach|tu|führe)\s+(?:das|es|sie)(?:\s+aus)?\s+(?:jetzt|sofort)\b|\bbefolge\s+(?:das|es|sie)\b|"
+    r"\bfais[- ](?:le|la|les|ça)\b|\bex[ée]cute[- ](?:le|la|les|ça)\b|\bapplique[- ](?:le|la|les)\b|"
+    r"\bsuis[- ](?:le|la|les)\b|\bhazlo\b|\bhaz\s+eso\b|\bejec[úu]tal[oa]s?\b|\bs[íi]guel[oa]s?\b|\bc[úu]mplel[oa]s?\b|"
+    r"\bвыполни\s+(?:это|её|ее|их|его)\b|\bсделай\s+(?:это|так)\b|\bследуй\s+(?:ей|этому|им|ему)\b"
+)
+
+
+def mention_only(findings: list[Finding]) -> bool:
+    """Whether the rules saw attack phrases in the text only as mentions (quoted, given as an example, talked
+    about) and nothing addressed to the model: the embedding classifier cannot tell such a mention from the
+    attack it quotes, so the guard does not let it decide alone on a user's text (see ``engine.py``)."""
+    return bool(findings) and all(f.reason.endswith(_DISCUSSION_TAGS) for f in findings)
 
 
 _ADDRESSES_MODEL = re.compile(r"\byou|your|\bdu\b|\btu\b|\bты|你|あなた|\btus?\b|\bdein|\bton\b|\btes\b|\bvos\b|\bсво")
@@ -1673,6 +1727,14 @@ class InjectionRules:
             self._layer(low, "leet", n, found, _diff_windows(norm, low) if len(low) == len(norm) else None)
         for d in n.decoded:
             self._decoded(d.text, f"decoded:{d.kind}", (d.start, d.end), d.kind in ("base64", "hex"), found)
+        if any(f.reason.endswith(_DISCUSSION_TAGS) for f in found.values()) and (
+                _USE_CUE.search(raw) or (norm is not raw and _USE_CUE.search(norm))):
+            # a quoted / exemplified attack that the text then tells the model to carry out is an attack
+            for key, f in found.items():
+                if f.reason.endswith(_DISCUSSION_TAGS):
+                    found[key] = Finding(f.detector, f.category, f.start, f.end,
+                                         round(min(1.0, f.score / DISCUSSION_FACTOR), 4),
+                                         f.reason[: f.reason.rindex(" (")] + " (used)")
         return sorted(found.values(), key=lambda f: (f.start, f.end, f.detector))
 
     def _decoded(self, text: str, layer: str, span: tuple[int, int], nested: bool,

@@ -260,6 +260,21 @@ class ResponseCache:
         self._sweep(now)
         return True
 
+    def attach(self, key: CacheKey, vec: np.ndarray) -> bool:
+        """Give a kept entry (put without a vector) its embedding, so that it can hit semantically
+        too. False when the entry is gone, replaced by another answer, or already has one."""
+        entry = self._lru.get(key.exact)
+        if entry is None or entry[_FEATS] is not None or entry[_TEXT] != key.text or entry[_SCOPE] != key.scope:
+            return False
+        entry = (*entry[:_FEATS], features(key.text))
+        self._lru[key.exact] = entry  # same place in the LRU order
+        self._by_id[entry[_ID]] = entry
+        scope = self._scopes.get(key.scope)
+        if scope is None:
+            scope = self._scopes[key.scope] = _Scope(self.max_entries)
+        scope.add(entry[_ID], np.asarray(vec, dtype=np.float32).reshape(DIM))
+        return True
+
     def _sweep(self, now: float) -> None:
         while len(self._lru) > self.max_entries:
             self._drop(next(iter(self._lru.values())))
