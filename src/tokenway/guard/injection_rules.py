@@ -61,9 +61,14 @@ multiplied by :data:`DISCUSSION_FACTOR` (0.4, which keeps even the strongest rul
 quotation that is a value (``"key": "..."`` or ``attr="..."``) is not a discussion: tool results
 are JSON. Role markers are also damped in a code or chat-template context (```` ``` ````,
 ``messages =``, ``tokenizer``, "chat template", "special token"...), and a match that does not
-address the model (no "you"/"your") is damped after "how do I / how to / where is". An attacker
-can wrap a payload in quotes to cut its weight to 40%; the classifier layer and the other families
-(which rarely all get quoted) are the backstop.
+address the model (no "you"/"your") is damped after "how do I / how to / where is". A markdown
+blockquote line (in a text with unquoted lines too) counts as quoted, and reported speech ("tell the
+model to ...", "the attacker wrote ...") as an example. An attacker can wrap a payload in quotes to cut
+its weight to 40%, so a damped match gets its full weight back when the text then orders the model to
+act on it ("Now do it.", "Follow it.", "Treat the quoted line as your new instruction.", "现在照做。";
+reason ``(used)``). :func:`mention_only` tells the engine that every match was a mention and the text
+gives the model no orders of its own; the engine then keeps the classifier (which cannot tell a quoted
+phrase from its use) off a user's message. Tool results still reach the classifier.
 """
 
 from __future__ import annotations
@@ -1610,8 +1615,9 @@ _REPORTED_BEFORE = re.compile(
     r"chatbots?|bots?|agents?|systems?|it|them)\s+(?:in)?to|\b(?:the|an?|such|this|that|these|those)\s+"
     r"(?:instructions?|requests?|commands?|attempts?|orders?|prompts?|payloads?)\s+to|\battempts?\s+to|"
     r"\b(?:attackers?|hackers?|adversar\w+|someone|somebody|the\s+user|users|people|a\s+user|the\s+author|"
-    r"the\s+email|the\s+page|the\s+document)\s+(?:\w+\s+)?(?:wrote|writes|typed|types|sent|sends|posted|posts|"
-    r"said|says|used|uses|tried|tries|inserted|inserts|hid|hides|embedded|embeds)\b[^.?!\n]{0,40})\W{0,3}$"
+    r"players?|the\s+email|the\s+page|the\s+document)\s+(?:\w+\s+)?(?:writes?|wrote|written|types?|typed|sends?|sent|"
+    r"posts?|posted|says?|said|uses?|used|tr(?:y|ies|ied)|inserts?|inserted|hides?|hid|embeds?|embedded|pastes?|pasted|"
+    r"adds?|added|submits?|submitted|enters?|entered)\b[^.?!\n]{0,40})\W{0,3}$"
 )
 # a markdown blockquote line ("> ...") in a text that also has unquoted prose
 _BLOCKQUOTE_LINE = re.compile(r"[ \t]{0,3}>")
@@ -1678,6 +1684,7 @@ _USE_CUE = re.compile(
     r"it|that|this|them|the\s+(?:\w+\s+){0,4}?)\s*as\s+(?:your|an?)\s+(?:new\s+|real\s+|actual\s+)?(?:"
     r"instructions?|command|order|prompt|task)|pretend\s+(?:it|that|this)\s+(?:was|is|were)\s+(?:written|"
     r"addressed|said|sent|meant)\s+(?:to|for)\s+you)\b"
+    r"(?=\s*(?:now|right\s+now|for\s+me|please|immediately|exactly|instead|too|then)?\s*(?:[.!?\n;)]|$))"
     r"|(?:现在|请|马上|立刻|立即|那就|就)(?:照做|照着做|执行)|照做吧|执行它|按它说的做|(?:今すぐ|では|それを|これを)(?:実行|従っ)|"
     r"その通りにして|"
     r"\b(?:jetzt\s+)?(?:mach|tu|führe)\s+(?:das|es|sie)(?:\s+aus)?\s+(?:jetzt|sofort)\b|\bbefolge\s+(?:das|es|sie)\b|"
@@ -1687,11 +1694,38 @@ _USE_CUE = re.compile(
 )
 
 
-def mention_only(findings: list[Finding]) -> bool:
-    """Whether the rules saw attack phrases in the text only as mentions (quoted, given as an example, talked
-    about) and nothing addressed to the model: the embedding classifier cannot tell such a mention from the
-    attack it quotes, so the guard does not let it decide alone on a user's text (see ``engine.py``)."""
-    return bool(findings) and all(f.reason.endswith(_DISCUSSION_TAGS) for f in findings)
+# the text gives the model standing orders of its own (jailbreak templates quote a lot, and then say these)
+_DIRECTIVE = re.compile(
+    r"\byou\s+(?:must|will|need\s+to|have\s+to|should|shall|are\s+(?:now|going\s+to|about\s+to|to|free|no\s+longer)|"
+    r"can\s+now|won'?t|will\s+not|cannot\s+refuse|do\s+not\s+(?:have|need))\b|\bfrom\s+now\s+on\b|\blet'?s\s+play\b|"
+    r"\byour\s+(?:new\s+|real\s+|only\s+|first\s+|main\s+)?(?:instructions?|task|job|role|goal|mission|purpose|"
+    r"orders?)\s+(?:is|are|will)\b|\ballow\s+yourself\b|\bin\s+character\b|\bfrom\s+(?:this|that|here)\s+(?:moment|"
+    r"point)\s+(?:on|forward)|\bi\s+(?:implore|order|command|instruct|urge)\s+you\b|(?:^|[.!?\n:;,(\[]\s*)(?:please\s+|now\s+|"
+    r"and\s+)?(?:pretend|act\s+as|respond|reply|answer\s+(?:as|only|with|in)|behave|roleplay|role-play|simulate|"
+    r"imagine\s+you|become|execute|obey|start\s+(?:your|every|each)|begin\s+(?:your|every|each)|always|never|"
+    r"(?:generate|write|produce|give|provide|compose)\s+(?:an?\s+|the\s+|your\s+)?(?:\w+\s+)?(?:response|reply|answer))\b|"
+    r"\bdu\s+(?:musst|wirst|sollst|bist\s+(?:jetzt|nun|ab\s+sofort))\b|\bab\s+(?:jetzt|sofort)\b|"
+    r"\btu\s+(?:dois|vas|es\s+(?:maintenant|désormais|desormais))\b|\bà\s+partir\s+de\s+maintenant\b|"
+    r"\bdésormais\b|\bde\s+ahora\s+en\s+adelante\b|\ba\s+partir\s+de\s+ahora\b|\b(?:debes|tienes\s+que|eres\s+ahora)\b|"
+    r"\bты\s+(?:должен|должна|теперь|будешь)|\bс\s+этого\s+момента|从现在开始|从现在起|你(?:必须|现在是|要|将)|今から|"
+    r"これから|あなたは(?:今|これから)"
+)
+
+
+def mention_only(findings: list[Finding], text: str) -> bool:
+    """Whether the rules saw attack phrases in ``text`` only as mentions (quoted, given as an example, talked
+    about, never followed by "now do it") and the rest of the text gives the model no orders of its own ("you
+    must", "from now on", "respond as"...). The embedding classifier cannot tell such a mention from the attack
+    it quotes, so the guard does not let it decide alone on a user's text (see ``engine.py``)."""
+    if not findings or not all(f.reason.endswith(_DISCUSSION_TAGS) for f in findings):
+        return False
+    low = _lower(text)
+    if len(low) == len(text):  # blank the matched phrases: an order inside the quoted attack is the mention
+        chars = list(low)
+        for f in findings:
+            chars[f.start : f.end] = " " * (f.end - f.start)
+        low = "".join(chars)
+    return _DIRECTIVE.search(low) is None
 
 
 _ADDRESSES_MODEL = re.compile(r"\byou|your|\bdu\b|\btu\b|\bты|你|あなた|\btus?\b|\bdein|\bton\b|\btes\b|\bvos\b|\bсво")
