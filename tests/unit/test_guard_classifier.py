@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -113,13 +114,18 @@ def test_event_loop_stays_responsive(embedder: Embedder) -> None:
         await svc.aclose()
         assert vecs.shape == (200, DIM)
         gaps = np.diff(ticks)
-        return float(gaps.max()), len(ticks), elapsed
+        return float(np.percentile(gaps, 95)), len(ticks), elapsed
 
-    max_gap, n_ticks, elapsed = asyncio.run(run())
+    gc.disable()  # a full collection of this big test process is not the loop being blocked
+    try:
+        p95_gap, n_ticks, elapsed = asyncio.run(run())
+    finally:
+        gc.enable()
     # The embedding thread runs ~elapsed seconds; the loop must keep ticking meanwhile (a blocked
-    # loop would tick a handful of times with gaps of a whole batch, ~100+ ms).
+    # loop would tick a handful of times with gaps of a whole batch, ~100+ ms). Judged on the 95th
+    # percentile gap: one stall of a shared CI machine is not what this test is about.
     assert n_ticks >= max(20, elapsed / 0.010), (n_ticks, elapsed)
-    assert max_gap < 0.080, max_gap
+    assert p95_gap < 0.030, p95_gap
 
 
 @pytest.fixture(scope="module")
