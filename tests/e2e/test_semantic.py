@@ -272,9 +272,15 @@ def test_ledger_rows_say_hit_and_miss_and_the_cost_saved(stack: Stack) -> None:
 
 
 def test_cache_metrics(stack: Stack) -> None:
-    text = httpx.get(stack.gw.url + "/metrics").text
-    hits = re.search(r'tokenway_cache_lookups_total\{model="cached",result="hit"\} (\d+)', text)
-    assert hits is not None and int(hits.group(1)) >= 1
+    def count(result: str) -> int:
+        text = httpx.get(stack.gw.url + "/metrics").text
+        m = re.search(rf'tokenway_cache_lookups_total\{{model="cached",result="{result}"\}} (\S+)', text)
+        return int(float(m.group(1))) if m else 0
+
+    hits, misses = count("hit"), count("miss")
+    q = "Which metric counts the cache's lookups?"
+    assert ask(stack, q).cache == "miss" and ask(stack, q).cache == "hit"
+    assert (count("hit"), count("miss")) == (hits + 1, misses + 1)
 
 
 # --------------------------------------------------------------------------- examples/governed.yaml

@@ -80,33 +80,38 @@ class Metrics:
         self.tokens[(model, target, "output")] += completion
 
     # -- scrape
+    def _counters(self) -> tuple[tuple[str, str, list[str], dict[Any, int]], ...]:
+        """(name, help, labels, values keyed by label tuple or single label) of every plain counter."""
+        return (
+            ("tokenway_requests", "Model calls by group, target, status and code",
+             ["model", "target", "status", "code"], self.requests),
+            ("tokenway_tokens", "Tokens by group, target and direction", ["model", "target", "direction"],
+             self.tokens),
+            ("tokenway_retries", "Retried attempts by group and target", ["model", "target"], self.retries),
+            ("tokenway_fallbacks", "Calls served by a fallback group", ["model"], self.fallbacks),
+            ("tokenway_budget_alerts", "Budget threshold alerts sent", ["level", "id", "threshold"], self.alerts),
+            ("tokenway_canary_requests", "Calls of a canaried group by arm (stable or canary)", ["model", "arm"],
+             self.canary_requests),
+            ("tokenway_canary_rollbacks", "Automatic canary rollbacks by group", ["model"], self.canary_rollbacks),
+            ("tokenway_cache_lookups", "Response cache lookups by group and result", ["model", "result"],
+             self.cache),
+            ("tokenway_route_decisions", "Semantic router decisions by router and route", ["model", "route"],
+             self.route_decisions),
+        )
+
     def collect(self) -> Iterator[Any]:
-        c = CounterMetricFamily("tokenway_requests", "Model calls by group, target, status and code",
-                                labels=["model", "target", "status", "code"])
-        for k, v in list(self.requests.items()):
-            c.add_metric(list(k), v)
-        yield c
+        for name, doc, labels, values in self._counters():
+            fam = CounterMetricFamily(name, doc, labels=labels)
+            for k, v in list(values.items()):
+                fam.add_metric(list(k) if isinstance(k, tuple) else [k], v)
+            yield fam
         for name, doc, hs in (("tokenway_request_duration_seconds", "Whole-call latency", self.latency),
                               ("tokenway_time_to_first_token_seconds", "Time to the first streamed token",
                                self.ttft)):
-            fam = HistogramMetricFamily(name, doc, labels=["model"])
+            hist = HistogramMetricFamily(name, doc, labels=["model"])
             for model, h in list(hs.items()):
-                fam.add_metric([model], h.cumulative(), h.sum)
-            yield fam
-        t = CounterMetricFamily("tokenway_tokens", "Tokens by group, target and direction",
-                                labels=["model", "target", "direction"])
-        for k, v in list(self.tokens.items()):
-            t.add_metric(list(k), v)
-        yield t
-        r = CounterMetricFamily("tokenway_retries", "Retried attempts by group and target",
-                                labels=["model", "target"])
-        for k, v in list(self.retries.items()):
-            r.add_metric(list(k), v)
-        yield r
-        f = CounterMetricFamily("tokenway_fallbacks", "Calls served by a fallback group", labels=["model"])
-        for k2, v in list(self.fallbacks.items()):
-            f.add_metric([k2], v)
-        yield f
+                hist.add_metric([model], h.cumulative(), h.sum)
+            yield hist
         state = GaugeMetricFamily("tokenway_circuit_state",
                                   "Circuit breaker state per target (0 closed, 1 open, 2 half-open)",
                                   labels=["target"])
@@ -116,47 +121,20 @@ class Metrics:
             opens.add_metric([label], breaker.opens)
         yield state
         yield opens
-        al = CounterMetricFamily("tokenway_budget_alerts", "Budget threshold alerts sent",
-                                 labels=["level", "id", "threshold"])
-        for k, v in list(self.alerts.items()):
-            al.add_metric(list(k), v)
-        yield al
-        cr = CounterMetricFamily("tokenway_canary_requests", "Calls of a canaried group by arm (stable or canary)",
-                                 labels=["model", "arm"])
-        for k, v in list(self.canary_requests.items()):
-            cr.add_metric(list(k), v)
-        yield cr
-        rb = CounterMetricFamily("tokenway_canary_rollbacks", "Automatic canary rollbacks by group",
-                                 labels=["model"])
-        for k2, v in list(self.canary_rollbacks.items()):
-            rb.add_metric([k2], v)
-        yield rb
-        ca = CounterMetricFamily("tokenway_cache_lookups", "Response cache lookups by group and result",
-                                 labels=["model", "result"])
-        for k, v in list(self.cache.items()):
-            ca.add_metric(list(k), v)
-        yield ca
-        rd = CounterMetricFamily("tokenway_route_decisions", "Semantic router decisions by router and route",
-                                 labels=["model", "route"])
-        for k, v in list(self.route_decisions.items()):
-            rd.add_metric(list(k), v)
-        yield rd
         if self.embedding_stats is not None:
             st = self.embedding_stats()
-            em = CounterMetricFamily("tokenway_embeddings", "Texts embedded by the shared model (cache misses)")
-            em.add_metric([], st["embedded"])
-            yield em
-            el = CounterMetricFamily("tokenway_embedding_lookups", "Embedding requests by result",
-                                     labels=["result"])
+            for name, doc, value in (
+                    ("tokenway_embeddings", "Texts embedded by the shared model (cache misses)", st["embedded"]),
+                    ("tokenway_embedding_batches", "Batches sent to the embedding model", st["batches"]),
+                    ("tokenway_embedding_busy_seconds", "Time the embedding worker spent in the model",
+                     st["worker_busy_s"])):
+                one = CounterMetricFamily(name, doc)
+                one.add_metric([], value)
+                yield one
+            el = CounterMetricFamily("tokenway_embedding_lookups", "Embedding requests by result", labels=["result"])
             for label, field in (("hit", "hits"), ("miss", "misses"), ("coalesced", "coalesced")):
                 el.add_metric([label], st[field])
             yield el
-            eb = CounterMetricFamily("tokenway_embedding_batches", "Batches sent to the embedding model")
-            eb.add_metric([], st["batches"])
-            yield eb
-            es = CounterMetricFamily("tokenway_embedding_busy_seconds", "Time the embedding worker spent in the model")
-            es.add_metric([], st["worker_busy_s"])
-            yield es
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
