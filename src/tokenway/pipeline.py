@@ -350,13 +350,14 @@ async def cached(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[st
         return False
     read, write = _no_cache(headers)
     call.cache = "bypass"
-    if not (read or write):
+    key = None
+    if read or write:
+        if call.chat is None:
+            call.chat = call.dialect.to_canonical(body)  # after the guard: what the vendor will see
+        key = cache_key(call.chat, _tenant(call, rc.scope), call.route.name)  # None: not cacheable
+    if key is None:  # asked to skip the cache, or n > 1, images, the last turn is not the user's…
+        gw.metrics.cache[(call.route.name, "bypass")] += 1
         return False
-    if call.chat is None:
-        call.chat = call.dialect.to_canonical(body)  # after the guard: what the vendor will see
-    key = cache_key(call.chat, _tenant(call, rc.scope), call.route.name)
-    if key is None:
-        return False  # not cacheable (n > 1, images, the last turn is not the user's…)
     hit = store.get_exact(key) if read else None
     if hit is None and rc.mode == "semantic":
         embedder = gw.shared.embedder()

@@ -271,16 +271,19 @@ def test_ledger_rows_say_hit_and_miss_and_the_cost_saved(stack: Stack) -> None:
     assert h["cost_saved"] == pytest.approx(m["cost"])
 
 
-def test_cache_metrics(stack: Stack) -> None:
-    def count(result: str) -> int:
-        text = httpx.get(stack.gw.url + "/metrics").text
-        m = re.search(rf'tokenway_cache_lookups_total\{{model="cached",result="{result}"\}} (\S+)', text)
-        return int(float(m.group(1))) if m else 0
+def cache_lookups(stack: Stack, result: str) -> int:
+    text = httpx.get(stack.gw.url + "/metrics").text
+    m = re.search(rf'tokenway_cache_lookups_total\{{model="cached",result="{result}"\}} (\S+)', text)
+    return int(float(m.group(1))) if m else 0
 
-    hits, misses = count("hit"), count("miss")
+
+def test_cache_metrics(stack: Stack) -> None:
+    hits, misses, bypassed = (cache_lookups(stack, r) for r in ("hit", "miss", "bypass"))
     q = "Which metric counts the cache's lookups?"
     assert ask(stack, q).cache == "miss" and ask(stack, q).cache == "hit"
-    assert (count("hit"), count("miss")) == (hits + 1, misses + 1)
+    assert ask(stack, q, headers={"x-tokenway-cache": "bypass"}).cache == "bypass"
+    assert (cache_lookups(stack, "hit"), cache_lookups(stack, "miss"), cache_lookups(stack, "bypass")) \
+        == (hits + 1, misses + 1, bypassed + 1)
 
 
 # --------------------------------------------------------------------------- examples/governed.yaml
