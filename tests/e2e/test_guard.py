@@ -52,10 +52,12 @@ CANARY_KEY = "sk-guard-canary-0e77d2"  # policy canary (output.canary)
 FULL_KEY = "sk-guard-full-51c8aa"  # policy full (rules + classifier)
 TEAM_KEY = "sk-guard-team-7d02f4"  # no policy of its own: its team's (pii)
 LOG_KEY = "sk-guard-log-c4a9e0"  # policy logonly: every detector logged, nothing changed
+EXEMPT_KEY = "sk-guard-exempt-5e13b9"  # guard_policy: none in a guarded team: no guard at all
 
 EMAIL = "jane.doe@example.com"
 PHONE = "+1 415 555 0134"
 CARD = "4539 1488 0343 6467"  # Luhn-valid Visa, not a published test number
+RECITAL_CARD = f"The card on file is {CARD}, expiring 12/29. Anything else?"  # guard_vendor's "recite card"
 IBAN = "DE89 3704 0044 0532 0130 00"
 SSN = "536-22-1234"
 OPENAI_SECRET = "sk-proj-" + "Q7vX2mLp9RtY4wZs8KjH3nBc6FdG1aE5uI0oPq"
@@ -93,6 +95,7 @@ keys:
   - {{name: full, key: {FULL_KEY}, team: open, guard_policy: full}}
   - {{name: team, key: {TEAM_KEY}, team: guarded}}
   - {{name: log, key: {LOG_KEY}, team: guarded, guard_policy: logonly}}
+  - {{name: exempt, key: {EXEMPT_KEY}, team: guarded, guard_policy: none}}
 ledger: {{path: '{data}'}}
 guard:
   policies:
@@ -284,6 +287,20 @@ def test_placeholders_split_across_stream_events_are_restored(stack: Stack, sdk:
     assert len(deltas) > 3  # it really was streamed in pieces
     for d in deltas:  # no piece carries a fragment of a minted placeholder
         assert "[EMAIL_1" not in d and "[PHONE" not in d and "AIL_1]" not in d and "ONE_1]" not in d
+
+
+@STREAM
+@pytest.mark.parametrize("sdk", SDKS)
+def test_a_placeholder_the_caller_typed_is_never_restored(stack: Stack, sdk: str, stream: bool) -> None:
+    """The caller's own "[EMAIL_1]" is text, not a placeholder: the email gets another number and
+    only that one comes back as the email."""
+    model = "emu-gpt" if sdk == "openai" else "emu-claude"
+    text = f"Template field [EMAIL_1] gets {EMAIL}; [PHONE_2] stays, {PHONE} too."
+    mark = stack.emu.mark()
+    answer, _, _ = chat(stack, sdk, model, stream, user(text))
+    sent = vendor_text(stack.emu.since(mark)[0]["body"])
+    assert "Template field [EMAIL_1] gets [EMAIL_2]; [PHONE_2] stays, [PHONE_1] too." in sent
+    assert answer == text
 
 
 @pytest.mark.parametrize("sdk", SDKS)
@@ -585,6 +602,50 @@ def test_output_guard_redacts_sensitive_data_the_vendor_emits(stack: Stack, sdk:
     assert value not in row["guard"] and all(value not in json.dumps(d) for d in lines)
 
 
+@STREAM
+@pytest.mark.parametrize("sdk", SDKS)
+def test_output_guard_redacts_sensitive_data_in_tool_call_arguments(stack: Stack, sdk: str, stream: bool) -> None:
+    """The vendor calls a tool with a card number in its arguments: the client's tool call gets the
+    placeholder instead (argument deltas of 3 characters in streams), and the arguments stay JSON."""
+    model = "emu-gpt" if sdk == "openai" else "emu-claude"
+    if sdk == "openai":
+        tools: Any = [{"type": "function", "function": {"name": "save", "description": "Save a note",
+                                                        "parameters": {"type": "object"}}}]
+        client = stack.oai()
+        if stream:
+            raw = client.chat.completions.with_raw_response.create(
+                model=model, messages=user("recite card"), tools=tools, max_tokens=50, stream=True)
+            rid = raw.headers["x-request-id"]
+            chunks = list(raw.parse())
+            pieces = [tc.function.arguments or "" for c in chunks if c.choices
+                      for tc in c.choices[0].delta.tool_calls or () if tc.function]
+        else:
+            raw = client.chat.completions.with_raw_response.create(model=model, messages=user("recite card"),
+                                                                   tools=tools, max_tokens=50)
+            rid = raw.headers["x-request-id"]
+            pieces = [raw.parse().choices[0].message.tool_calls[0].function.arguments]  # type: ignore[index,union-attr]
+        note = json.loads("".join(pieces))["note"]
+    else:
+        atools: Any = [{"name": "save", "description": "Save a note", "input_schema": {"type": "object"}}]
+        client2 = stack.ant()
+        if stream:
+            with client2.messages.stream(model=model, max_tokens=50, messages=user("recite card"),
+                                         tools=atools) as ms:
+                rid = ms.response.headers["x-request-id"]
+                final = ms.get_final_message()
+        else:
+            raw2 = client2.messages.with_raw_response.create(model=model, max_tokens=50,
+                                                             messages=user("recite card"), tools=atools)
+            rid = raw2.headers["x-request-id"]
+            final = raw2.parse()
+        note = next(b.input for b in final.content if b.type == "tool_use")["note"]  # type: ignore[index]
+        pieces = [note]
+    assert note == RECITAL_CARD.replace(CARD, "[CARD_1]")
+    assert all(CARD not in p and CARD.replace(" ", "") not in p for p in pieces)
+    dec = [d for d in json.loads(stack.ledger_row(rid)["guard"])["decisions"] if d["role"] == "output"]
+    assert [(d["detector"], d["action"], d["value_hash"]) for d in dec] == [("card", "redact", value_hash(CARD))]
+
+
 @pytest.mark.parametrize("sdk", SDKS)
 def test_system_prompt_leak_whole_answer_is_400(stack: Stack, sdk: str) -> None:
     model = "emu-gpt" if sdk == "openai" else "emu-claude"
@@ -710,6 +771,14 @@ def test_team_policy_applies_to_its_keys_and_a_key_policy_wins(stack: Stack) -> 
     assert any(d["category"] == "injection" for d in guard["decisions"])
     assert all(d["action"] == "log" for d in guard["decisions"])
     assert EMAIL not in json.dumps(guard) and CARD not in json.dumps(guard)
+
+
+def test_guard_policy_none_on_a_key_switches_its_teams_policy_off(stack: Stack) -> None:
+    mark = stack.fake.mark()
+    answer, _, rid = chat(stack, "openai", "echo-gpt", False, user(f"mail {EMAIL}, card {CARD}"), key=EXEMPT_KEY)
+    assert answer == f"mail {EMAIL}, card {CARD}"  # the team's policy would have blocked the card
+    assert EMAIL in vendor_text(stack.fake.since(mark)[0]["body"])
+    assert not stack.ledger_row(rid)["guard"]
 
 
 def test_the_audit_log_never_holds_a_value(stack: Stack) -> None:

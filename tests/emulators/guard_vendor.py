@@ -14,6 +14,10 @@ What it answers is chosen by the last user message (so one process serves every 
 * ``recite system`` -> the request's system prompt, verbatim (canary and all);
 * anything else -> the last user message, verbatim (an echo).
 
+When the request offers tools and the last user message is one of the recitals above, the answer
+is instead a call of the first tool with ``{"note": <the recital>}`` as its arguments (streamed as
+argument / ``input_json_delta`` pieces of ``--chunk`` characters).
+
 Streams are cut into pieces of ``--chunk`` characters (default 3), one SSE event each, so any
 placeholder such as ``[EMAIL_1]`` is split across events. ``--record FILE`` appends one JSON line
 per request: ``{"path": ..., "body": {...}}`` (what the vendor received).
@@ -60,6 +64,16 @@ def system_text(body: dict[str, Any], anthropic: bool) -> str:
         return _text_of(body.get("system"))
     return "\n".join(_text_of(m.get("content")) for m in body.get("messages") or []
                      if isinstance(m, dict) and m.get("role") in ("system", "developer"))
+
+
+def tool_call(body: dict[str, Any], anthropic: bool) -> tuple[str, str] | None:
+    """(tool name, JSON arguments) when the request offers a tool and asks for a recital."""
+    recital = RECITALS.get(last_user_text(body).strip())
+    tools = body.get("tools") or []
+    if recital is None or not tools or not isinstance(tools[0], dict):
+        return None
+    name = tools[0].get("name") if anthropic else (tools[0].get("function") or {}).get("name")
+    return (name, json.dumps({"note": recital})) if isinstance(name, str) else None
 
 
 def answer(body: dict[str, Any], anthropic: bool) -> str:
@@ -115,12 +129,16 @@ class Handler(BaseHTTPRequestHandler):
         if not anthropic and not self.path.endswith("/chat/completions"):
             self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
             return
-        text = answer(body, anthropic)
+        call = tool_call(body, anthropic)
+        text = call[1] if call else answer(body, anthropic)
         n = self.server.chunk
         pieces = [text[i:i + n] for i in range(0, len(text), n)] or [""]
         prompt = max(1, len(json.dumps(body.get("messages"))) // 4)
         model = body.get("model", "m")
         rid = uuid.uuid4().hex[:16]
+        if call is not None:
+            self._tool_call(anthropic, body.get("stream"), call[0], text, pieces, model, rid, prompt)
+            return
         if not body.get("stream"):
             if anthropic:
                 self._send(200, {"id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model,
@@ -138,9 +156,36 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        for ev in (_anthropic_events if anthropic else _openai_events)(pieces, model, rid, prompt):
+        self._stream((_anthropic_events if anthropic else _openai_events)(pieces, model, rid, prompt))
+
+    def _stream(self, events: list[bytes]) -> None:
+        for ev in events:
             self.wfile.write(f"{len(ev):x}\r\n".encode() + ev + b"\r\n")
         self.wfile.write(b"0\r\n\r\n")
+
+    def _tool_call(self, anthropic: bool, stream: Any, name: str, args: str, pieces: list[str], model: str,
+                   rid: str, prompt: int) -> None:
+        if not stream:
+            if anthropic:
+                self._send(200, {"id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model,
+                                 "content": [{"type": "tool_use", "id": f"toolu_{rid}", "name": name,
+                                              "input": json.loads(args)}],
+                                 "stop_reason": "tool_use", "stop_sequence": None,
+                                 "usage": {"input_tokens": prompt, "output_tokens": len(pieces)}})
+            else:
+                self._send(200, {"id": f"chatcmpl-{rid}", "object": "chat.completion", "created": 1, "model": model,
+                                 "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                                     "role": "assistant", "content": None, "tool_calls": [
+                                         {"id": f"call_{rid}", "type": "function",
+                                          "function": {"name": name, "arguments": args}}]}}],
+                                 "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
+                                           "total_tokens": prompt + len(pieces)}})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self._stream((_anthropic_tool_events if anthropic else _openai_tool_events)(name, pieces, model, rid, prompt))
 
 
 def _sse(obj: Any, event: str | None = None) -> bytes:
@@ -171,6 +216,37 @@ def _anthropic_events(pieces: list[str], model: str, rid: str, prompt: int) -> l
                  "content_block_delta") for p in pieces]
     out.append(_sse({"type": "content_block_stop", "index": 0}, "content_block_stop"))
     out.append(_sse({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                     "usage": {"output_tokens": len(pieces)}}, "message_delta"))
+    out.append(_sse({"type": "message_stop"}, "message_stop"))
+    return out
+
+
+def _openai_tool_events(name: str, pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
+    base = {"id": f"chatcmpl-{rid}", "object": "chat.completion.chunk", "created": 1, "model": model}
+    start = {"role": "assistant", "content": None, "tool_calls": [
+        {"index": 0, "id": f"call_{rid}", "type": "function", "function": {"name": name, "arguments": ""}}]}
+    out = [_sse({**base, "choices": [{"index": 0, "delta": start, "finish_reason": None}]})]
+    out += [_sse({**base, "choices": [{"index": 0, "delta": {"tool_calls": [
+        {"index": 0, "function": {"arguments": p}}]}, "finish_reason": None}]}) for p in pieces]
+    out.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}))
+    out.append(_sse({**base, "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
+                                                      "total_tokens": prompt + len(pieces)}}))
+    out.append(b"data: [DONE]\n\n")
+    return out
+
+
+def _anthropic_tool_events(name: str, pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
+    out = [_sse({"type": "message_start", "message": {
+        "id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model, "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": prompt, "output_tokens": 1}}},
+        "message_start"),
+        _sse({"type": "content_block_start", "index": 0,
+              "content_block": {"type": "tool_use", "id": f"toolu_{rid}", "name": name, "input": {}}},
+             "content_block_start")]
+    out += [_sse({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": p}},
+                 "content_block_delta") for p in pieces]
+    out.append(_sse({"type": "content_block_stop", "index": 0}, "content_block_stop"))
+    out.append(_sse({"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": None},
                      "usage": {"output_tokens": len(pieces)}}, "message_delta"))
     out.append(_sse({"type": "message_stop"}, "message_stop"))
     return out

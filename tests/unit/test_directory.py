@@ -69,6 +69,25 @@ def test_config_keys_resolve_user_team_org() -> None:
     assert (nobody.user, nobody.team, nobody.org) == (None, None, None)
 
 
+def test_guard_policy_resolution_key_team_org_default_and_none() -> None:
+    cfg = {
+        "guard": {"policies": {"strict": {}, "loose": {}, "base": {}}, "default_policy": "base"},
+        "orgs": {"acme": {"guard_policy": "loose"}, "free": {}},
+        "teams": {"fin": {"org": "acme", "guard_policy": "strict"}, "lab": {"org": "acme"},
+                  "off": {"org": "acme", "guard_policy": "none"}, "unset": {"org": "free", "guard_policy": ""}},
+        "keys": [{"key": "sk-k1", "team": "fin", "guard_policy": "loose"}, {"key": "sk-k2", "team": "fin"},
+                 {"key": "sk-k3", "team": "fin", "guard_policy": "None"}, {"key": "sk-k4", "team": "lab"},
+                 {"key": "sk-k5", "team": "off"}, {"key": "sk-k6", "team": "off", "guard_policy": "strict"},
+                 {"key": "sk-k7", "team": "unset"}],
+    }
+    d = Directory(Config.model_validate(cfg))
+    policy = {k["key"]: d.identify(bearer(k["key"])).guard_policy for k in cfg["keys"]}
+    assert policy == {"sk-k1": "loose", "sk-k2": "strict", "sk-k3": None, "sk-k4": "loose", "sk-k5": None,
+                      "sk-k6": "strict", "sk-k7": "base"}
+    with pytest.raises(ValueError, match="reserved"):
+        Config.model_validate({"guard": {"policies": {"none": {}}}})
+
+
 def test_unknown_missing_and_disabled() -> None:
     d = Directory(Config.model_validate(CFG))
     with pytest.raises(InvalidApiKey, match="missing"):

@@ -153,12 +153,24 @@ class Budget(Strict):
         return self
 
 
-def _no_policy(v: str | None) -> str | None:
-    """``guard_policy: none`` (or empty, e.g. an unset ${VAR:-}) means no guard for this scope."""
-    return None if v is None or v.strip().lower() in ("", "none") else v
+GUARD_OFF = "none"  # ``guard_policy: none``: no guard for this scope and none inherited from outside it
 
 
-GuardPolicyName = Annotated[str | None, AfterValidator(_no_policy)]
+def _policy_name(v: str | None) -> str | None:
+    """An empty value (e.g. an unset ${VAR:-}) means "not set here": resolution goes outward.
+    ``none`` (any case) is kept as GUARD_OFF: it switches the guard off and stops resolution."""
+    if v is None or not v.strip():
+        return None
+    return GUARD_OFF if v.strip().lower() == GUARD_OFF else v
+
+
+def _default_policy_name(v: str | None) -> str | None:
+    """For ``guard.default_policy`` there is nothing further out: ``none`` and empty both mean unset."""
+    name = _policy_name(v)
+    return None if name == GUARD_OFF else name
+
+
+GuardPolicyName = Annotated[str | None, AfterValidator(_policy_name)]
 
 
 class Org(Strict):
@@ -275,7 +287,7 @@ class GuardPolicy(Strict):
 
 class Guard(Strict):
     policies: dict[str, GuardPolicy] = Field(default_factory=dict)
-    default_policy: GuardPolicyName = None  # applies when no org/team/key names one
+    default_policy: Annotated[str | None, AfterValidator(_default_policy_name)] = None  # no org/team/key names one
     audit_log: bool = True  # one JSON line per decision (detector, action, score, value hash)
 
 
@@ -429,14 +441,16 @@ class Config(Strict):
             if u.org is not None and u.org not in self.orgs:
                 raise ValueError(f"users.{name}.org: unknown org {u.org!r}")
         policies = self.guard.policies
+        if GUARD_OFF in policies:
+            raise ValueError(f"guard.policies: {GUARD_OFF!r} is reserved (guard_policy: none switches the guard off)")
         if self.guard.default_policy is not None and self.guard.default_policy not in policies:
             raise ValueError(f"guard.default_policy: unknown guard policy {self.guard.default_policy!r}")
         for kind, table in (("orgs", self.orgs), ("teams", self.teams)):
             for name, ent in table.items():
-                if ent.guard_policy is not None and ent.guard_policy not in policies:
+                if ent.guard_policy not in (None, GUARD_OFF) and ent.guard_policy not in policies:
                     raise ValueError(f"{kind}.{name}.guard_policy: unknown guard policy {ent.guard_policy!r}")
         for i, k in enumerate(self.keys):
-            if k.guard_policy is not None and k.guard_policy not in policies:
+            if k.guard_policy not in (None, GUARD_OFF) and k.guard_policy not in policies:
                 raise ValueError(f"keys.{i}.guard_policy: unknown guard policy {k.guard_policy!r}")
             if k.user is not None and k.user not in self.users:
                 raise ValueError(f"keys.{i}.user: unknown user {k.user!r}")

@@ -143,6 +143,9 @@ class GuardEngine:
         inj = policy.cfg.injection
         inj_on = inj.action != "off" and "injection" not in skip
         to_classify: list[Slot] = []
+        if policy.scanner is not None:
+            for s in texts:
+                state.vault.reserve(s.text)
         for s in texts:
             if s.role in ("system", "developer"):
                 system.append(s.text)

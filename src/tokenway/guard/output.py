@@ -58,12 +58,11 @@ class _Leak:
 class _Text:
     """One text stream (a choice's content, or a tool call's arguments): scan window, leak check, restore."""
 
-    __slots__ = ("_f", "_held", "_leak", "_restorer", "_scan")
+    __slots__ = ("_f", "_held", "_leak", "_restorer")
 
-    def __init__(self, f: OutputFilter, scan: bool, leak: bool) -> None:
+    def __init__(self, f: OutputFilter, leak: bool) -> None:
         self._f = f
         self._held = ""
-        self._scan = scan
         self._leak = _Leak(f.state.system_prompt, f.cfg.leak_min_chars, f.state.canary) if leak else None
         self._restorer = Restorer(f.state.vault)
 
@@ -73,7 +72,7 @@ class _Text:
             kind = self._leak.feed(delta)
             if kind is not None:
                 self._f.leak(kind)
-        if self._scan and self._f.scanner is not None:
+        if self._f.scanner is not None:
             text, self._held = self._f.scan(text, final)
         else:
             self._held = ""
@@ -132,10 +131,11 @@ class OutputFilter:
             raise GuardBlocked("the answer was stopped: it repeated the confidential system prompt",
                                "system_prompt_leak", [f"output.{kind}_leak"])
 
-    def _text(self, key: tuple[int, Any], scan: bool) -> _Text:
+    def _text(self, key: tuple[int, Any]) -> _Text:
+        """The text stream of a choice's content (``(idx, "c")``) or of one tool call's arguments."""
         t = self._texts.get(key)
         if t is None:
-            t = self._texts[key] = _Text(self, scan, scan and self.leak_action != "off")
+            t = self._texts[key] = _Text(self, self.leak_action != "off")
         return t
 
     # -- streams
@@ -146,11 +146,11 @@ class OutputFilter:
             d = ch.get("delta") or {}
             finishing = ch.get("finish_reason") is not None
             if isinstance(d.get("content"), str):
-                d["content"] = self._text((idx, "c"), True).feed(d["content"], finishing)
+                d["content"] = self._text((idx, "c")).feed(d["content"], finishing)
             for tc in d.get("tool_calls") or ():
                 fn = tc.get("function") or {}
                 if isinstance(fn.get("arguments"), str):
-                    fn["arguments"] = self._text((idx, tc.get("index", 0)), False).feed(fn["arguments"], finishing)
+                    fn["arguments"] = self._text((idx, tc.get("index", 0))).feed(fn["arguments"], finishing)
             if finishing:
                 delta = self._flush(idx)
                 if delta:
@@ -180,9 +180,9 @@ class OutputFilter:
             m = ch.get("message") or {}
             idx = ch.get("index", 0)
             if isinstance(m.get("content"), str):
-                m["content"] = self._text((idx, "c"), True).feed(m["content"], True)
+                m["content"] = self._text((idx, "c")).feed(m["content"], True)
             for n, tc in enumerate(m.get("tool_calls") or ()):
                 fn = tc.get("function") or {}
                 if isinstance(fn.get("arguments"), str):
-                    fn["arguments"] = self._text((idx, n), False).feed(fn["arguments"], True)
+                    fn["arguments"] = self._text((idx, n)).feed(fn["arguments"], True)
         return chat

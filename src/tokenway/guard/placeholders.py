@@ -27,22 +27,34 @@ def type_of(detector: str) -> str:
 
 
 class Vault:
-    """One call's placeholders. The same value always gets the same placeholder."""
+    """One call's placeholders. The same value always gets the same placeholder, and none is the
+    same as a placeholder-like text the caller wrote (``reserve``), so restoring never rewrites it."""
 
-    __slots__ = ("_by_value", "_counts", "originals")
+    __slots__ = ("_by_value", "_counts", "_reserved", "originals")
 
     def __init__(self) -> None:
         self._by_value: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
+        self._reserved: set[str] = set()
         self.originals: dict[str, str] = {}  # placeholder -> value (pseudonymized only)
+
+    def reserve(self, text: str) -> None:
+        """Keep the placeholder-like strings of a caller's text from being minted."""
+        if "[" in text:
+            self._reserved.update(PLACEHOLDER.findall(text))
 
     def placeholder(self, detector: str, value: str, keep: bool) -> str:
         t = type_of(detector)
         key = (t, value)
         ph = self._by_value.get(key)
         if ph is None:
-            n = self._counts[t] = self._counts.get(t, 0) + 1
-            ph = f"[{t}_{n}]"
+            n = self._counts.get(t, 0)
+            while True:
+                n += 1
+                ph = f"[{t}_{n}]"
+                if ph not in self._reserved:
+                    break
+            self._counts[t] = n
             self._by_value[key] = ph
         if keep:
             self.originals[ph] = value

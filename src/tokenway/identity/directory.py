@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tokenway.config.schema import Budget, Config, Limits
+from tokenway.config.schema import GUARD_OFF, Budget, Config, Limits
 from tokenway.errors import InvalidApiKey
 from tokenway.identity.keys import ANONYMOUS, Identity, _presented_key, hash_key
 from tokenway.limits.engine import Policy
@@ -267,15 +267,13 @@ class Directory:
             return (t.org if t is not None else None), team
 
         def guard_policy(key_policy: str | None, team: str | None, org: str | None) -> str | None:
-            """The guard policy that applies: the key's, else its team's, else its org's, else the default."""
-            if key_policy:
-                return key_policy
+            """The guard policy that applies: the key's, else its team's, else its org's, else the default.
+            The first scope that sets one decides; ``none`` there means no guard."""
             t = cfg.teams.get(team) if team is not None else None
-            if t is not None and t.guard_policy:
-                return t.guard_policy
             o = cfg.orgs.get(org) if org is not None else None
-            if o is not None and o.guard_policy:
-                return o.guard_policy
+            for name in (key_policy, t.guard_policy if t else None, o.guard_policy if o else None):
+                if name:
+                    return None if name == GUARD_OFF else name
             return cfg.guard.default_policy
 
         def record(stored_hash: str, secret: str | None, r: dict[str, Any], managed_by: str) -> KeyRecord:
