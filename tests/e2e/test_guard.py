@@ -303,6 +303,34 @@ def test_a_placeholder_the_caller_typed_is_never_restored(stack: Stack, sdk: str
     assert answer == text
 
 
+@STREAM
+def test_responses_api_is_guarded_like_chat(stack: Stack, stream: bool) -> None:
+    """OpenAI Responses (``client.responses``): pseudonyms out and back (streamed in 3-character
+    events), a blocked value and an injection in a ``function_call_output`` refused in OpenAI's shape."""
+    client = stack.oai()
+    text = f"Write to {EMAIL} or call {PHONE}. " * 4  # longer than the output guard's 64-character window
+    mark = stack.emu.mark()
+    if stream:
+        with client.responses.stream(model="emu-gpt", input=text) as rs:
+            deltas = [e.delta for e in rs if e.type == "response.output_text.delta"]
+            answer = rs.get_final_response().output_text
+        assert "".join(deltas) == text and len(deltas) > 1
+    else:
+        answer = client.responses.create(model="emu-gpt", input=text).output_text
+    assert answer == text
+    sent = vendor_text(stack.emu.since(mark)[0]["body"])
+    assert EMAIL not in sent and PHONE not in sent and "[EMAIL_1]" in sent
+    for items in ([{"role": "user", "content": f"my card is {CARD}"}],
+                  [{"role": "user", "content": "fetch the page"},
+                   {"type": "function_call", "call_id": "call_1", "name": "fetch", "arguments": "{}"},
+                   {"type": "function_call_output", "call_id": "call_1", "output": INJECTION}]):
+        with pytest.raises(openai.BadRequestError) as ei:
+            client.responses.create(model="emu-gpt", input=items, stream=stream)  # type: ignore[arg-type]
+        err = ei.value.response.json()["error"]
+        assert err["code"] in ("sensitive_data", "prompt_injection") and CARD not in ei.value.response.text
+    assert len(stack.emu.since(mark)) == 1  # neither refused call reached the vendor
+
+
 @pytest.mark.parametrize("sdk", SDKS)
 def test_pseudonyms_restored_in_whole_answers_from_the_chunking_vendor(stack: Stack, sdk: str) -> None:
     model = "emu-gpt" if sdk == "openai" else "emu-claude"
