@@ -289,6 +289,9 @@ class Guard(Strict):
     policies: dict[str, GuardPolicy] = Field(default_factory=dict)
     default_policy: Annotated[str | None, AfterValidator(_default_policy_name)] = None  # no org/team/key names one
     audit_log: bool = True  # one JSON line per decision (detector, action, score, value hash)
+    #: texts of 256+ characters whose scan results are remembered by content hash (a conversation re-sends
+    #: its history every turn, an agent run every step); 0 scans every text every time
+    scan_memo_entries: int = Field(default=4096, ge=0)
 
 
 class GroupCache(Strict):

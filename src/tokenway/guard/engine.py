@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tokenway.config.schema import Guard as GuardConfig
 from tokenway.config.schema import GuardPolicy
+from tokenway.embed.service import text_key
 from tokenway.errors import GatewayError
 from tokenway.guard.findings import Finding
 from tokenway.guard.placeholders import Vault
@@ -99,6 +101,43 @@ class GuardState:
         return bool(self.vault.originals) or self.policy.cfg.output.enabled
 
 
+class ScanMemo:
+    """What the rules and the sensitive-data scanner found in texts seen recently, by content hash
+    (never the text): a conversation re-sends its history every turn and an agent run every step,
+    so only the new messages are scanned. Texts under ``MIN_CHARS`` are scanned every time (as cheap
+    as the lookup). Findings hold spans and detector ids only, no values."""
+
+    MIN_CHARS = 256
+    __slots__ = ("_d", "hits", "misses", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._d: OrderedDict[tuple[str, bytes], list[Finding]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, text: str) -> bytes | None:
+        return text_key(text) if self.size and len(text) >= self.MIN_CHARS else None
+
+    def get(self, kind: str, key: bytes | None) -> list[Finding] | None:
+        if key is None:
+            return None
+        found = self._d.get((kind, key))
+        if found is None:
+            self.misses += 1
+            return None
+        self._d.move_to_end((kind, key))
+        self.hits += 1
+        return found
+
+    def put(self, kind: str, key: bytes | None, found: list[Finding]) -> list[Finding]:
+        if key is not None:
+            self._d[(kind, key)] = found
+            if len(self._d) > self.size:
+                self._d.popitem(last=False)
+        return found
+
+
 class GuardEngine:
     """The compiled guard policies of one config."""
 
@@ -111,6 +150,7 @@ class GuardEngine:
         from tokenway.guard.injection_rules import mention_only, score
 
         self.rules = InjectionRules()
+        self.memo = ScanMemo(cfg.scan_memo_entries)
         self.rules_score = score
         self.mention_only = mention_only
         self.policies: dict[str, Compiled] = {}
@@ -184,7 +224,12 @@ class GuardEngine:
                    blocked: list[str]) -> None:
         assert policy.scanner is not None
         text = s.text
-        found = [f for f in policy.scanner.scan(text) if f.detector not in skip]
+        key = self.memo.key(text)
+        found = self.memo.get(policy.name, key)
+        if found is None:
+            found = self.memo.put(policy.name, key, policy.scanner.scan(text))
+        if skip:
+            found = [f for f in found if f.detector not in skip]
         if not found:
             return
         out: list[str] = []
@@ -208,7 +253,10 @@ class GuardEngine:
 
     def _rules(self, s: Slot, policy: Compiled, state: GuardState) -> tuple[str | None, bool]:
         """(the detector that blocks or None, whether the rules saw attack phrases only as mentions)."""
-        findings: list[Finding] = self.rules.scan(s.text)
+        key = self.memo.key(s.text)
+        findings = self.memo.get("", key)
+        if findings is None:
+            findings = self.memo.put("", key, self.rules.scan(s.text))
         if not findings:
             return None, False
         sc = self.rules_score(findings)
