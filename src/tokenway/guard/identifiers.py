@@ -394,8 +394,8 @@ class NumericRun:
 
     def scan(self, state: ScanState, s: int, e: int, out: list[Hit]) -> None:
         text = state.text
-        if e - s <= MAX_DIGITS and text[s:e].isdigit():
-            self._plain(state, s, e, out)
+        if text[s:e].isdigit():
+            self.plain(state, s, e, out)
             return
         groups = [m.span() for m in _DIGIT_GROUP.finditer(text, s, e)]
         check_x = text[e - 1] in "Xx"
@@ -453,21 +453,20 @@ class NumericRun:
                     break
             t += 1
 
-    def _plain(self, state: ScanState, s: int, e: int, out: list[Hit]) -> None:
-        """A run of digits only (the common case): skip it at once when nothing can accept it."""
+    def plain(self, state: ScanState, s: int, e: int, out: list[Hit]) -> None:
+        """A run of digits only (the common case): skipped at once when it is too long, or when every
+        detector that could take it needs context and the text names none of them."""
+        n = e - s
+        if n > MAX_DIGITS:
+            return
+        alone, named = self.plain_rules[n]
+        if not (alone or (named and (state.present is None or not state.present.isdisjoint(named)))):
+            return
         text = state.text
         if s > 1 and text[s - 1] in "-._/" and _word(text[s - 2]):
             return
         if e + 1 < len(text) and text[e] in "-._/:" and _word(text[e + 1]):
             return
-        n = e - s
-        alone, named = self.plain_rules[n]
-        if not alone:
-            for d in named:
-                if state.may_name(d):
-                    break
-            else:
-                return
         hit = self._evaluate(state, Span(s, e, text[s:e], (n,), (), False, False, False))
         if hit is not None:
             out.append(hit)

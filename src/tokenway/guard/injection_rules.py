@@ -35,15 +35,17 @@ Layers. Every text is scanned as written (``raw``), folded by :func:`tokenway.gu
 Speed. Every pattern must begin with literal text (checked when the table is compiled), so it can
 only match where one of its literal prefixes occurs. The table compiles into ONE alternation per
 literal prefix -- the patterns that begin with it, strongest first -- and a gate that decides where
-to try them without running a regex over the whole text. The text is split into words once
-(C-speed ``translate``/``split``), keyed by their first five letters. Each pattern has a list of
-required words (its first word, and the words that must follow after whitespace: ``ignore ...
-previous ... instructions`` needs a word starting ``instr``) and is indexed under the least common
+to try them without running a regex over the whole text. The words of the text are keyed by their
+first five letters, and ONE pass of an RE2 set holding every key the table uses tells which keys the
+text has (``_WordKeys``; texts with letters outside ASCII are split in Python). Each pattern has a
+list of required words (its first word, and the words that must follow after whitespace: ``ignore
+... previous ... instructions`` needs a word starting ``instr``) and is indexed under the least common
 of them, so everyday text reaches few patterns; where all of a pattern's required words are present,
 its literal prefixes are found with ``str.find`` and only there is the alternation tried
 (``Pattern.match``). Prefixes that begin with punctuation or a CJK character are found with
-``in``/``find``. The normalized and leetspeak layers are only re-scanned around the characters they
-changed when the folding was one-for-one. Long matches (a URL and its query string) are tested by a
+``in``/``find``. A second RE2 set pass (``needles``) tells which literal prefixes may occur at all,
+and only those are searched for. The normalized and leetspeak layers are only re-scanned around the
+characters they changed when the folding was one-for-one. Long matches (a URL and its query string) are tested by a
 Python ``check`` rather than nested regex backtracking. ``tests/unit/test_guard_injection_rules.py``
 checks that the gate is sound (every place a pattern matches is a place it is sent to) and measures
 the speed.
@@ -76,9 +78,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tokenway.guard.findings import Finding
-from tokenway.guard.normalize import LEET_VOCABULARY, NON_ASCII_LETTER, Normalized, ascii_view, fold_latin, normalize
+from tokenway.guard.normalize import (
+    LEET_VOCABULARY,
+    NON_ASCII_LETTER,
+    LiteralSet,
+    Normalized,
+    byte_table,
+    class_view,
+    fold_latin,
+    normalize,
+)
 
 __all__ = [
     "DISCUSSION_FACTOR",
@@ -1105,9 +1117,10 @@ _SEPARATOR_CHARS = (
     "\u300f\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f"
 )
 _SEPARATORS = str.maketrans({c: " " for c in _SEPARATOR_CHARS})
+_SEPARATOR_BYTES = byte_table({c: " " for c in _SEPARATOR_CHARS if c.isascii()})
 _SEPARATOR_SET = frozenset(_SEPARATOR_CHARS)
 _OTHER_SPACE = re.compile(r"[^\S ]")
-_WHITESPACE = str.maketrans({c: " " for c in "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"})
+_WHITESPACE = byte_table({c: " " for c in "\t\n\v\f\r\x1c\x1d\x1e\x1f"})  # of an ASCII text
 _SEPARATOR_RUN = re.compile("[" + re.escape(_SEPARATOR_CHARS) + "]+")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _KEY_LEN = 5
@@ -1323,6 +1336,47 @@ def _gate_key(prefix: str, src: str) -> str | None:
     return word
 
 
+class _WordKeys:
+    """The gate keys (first five letters) of the words of a text, among the keys the table uses.
+
+    An ASCII text (or one whose only non-ASCII characters are punctuation) is read in ONE pass of an
+    RE2 set holding every key -- a key shorter than five characters as a whole word, a five-character
+    key as the start of a word -- over its separator view; other texts (or without RE2) are split into
+    words in Python. Both give ``{word[:5] for word in words} & keys``: the gate only ever asks about
+    these keys, so it decides the same."""
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        self.keys = keys
+        self._ascii_keys = sorted(k for k in keys if k.isascii())
+        self._set: Any = None
+        try:
+            import re2  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        except ImportError:
+            return
+        options = re2.Options()
+        options.max_mem = 64 << 20  # the DFA of ~850 short keys needs far less: it never runs out
+        key_set = re2._re2.Set(re2._Anchor.UNANCHORED, options)
+        word_start, word_end = "(?:^|[ \\x1c-\\x1f])", "(?:[ \\x1c-\\x1f]|$)"  # as str.split() splits ASCII
+        for k in self._ascii_keys:
+            pattern = word_start + re.escape(k) + ("" if len(k) == _KEY_LEN else word_end)
+            if key_set.Add(pattern.encode()) < 0:
+                return
+        if key_set.Compile():
+            self._set = key_set
+
+    def present(self, low: str, ascii_view_ok: bool) -> set[str]:
+        """The keys of the words of ``low``; ``ascii_view_ok``: the text has no letters outside ASCII."""
+        if not ascii_view_ok:
+            words = _SEPARATOR_RUN.split(low)
+        else:
+            flat = class_view(low, _SEPARATOR_BYTES)
+            if self._set is not None:
+                names = self._ascii_keys
+                return {names[i] for i in self._set.Match(flat.encode("ascii"))}
+            words = flat.split()
+        return {t[:_KEY_LEN] for t in set(words)} & self.keys
+
+
 class _Compiled:
     """The compiled table (shared by every InjectionRules instance)."""
 
@@ -1376,22 +1430,25 @@ class _Compiled:
                     lit_patterns.setdefault(lit, set()).add(idx)
                     pat_lits.setdefault(idx, []).append((lit, key))
         # Every word-gated pattern is indexed under its least common required word (its "anchor"): a text
-        # only reaches the patterns whose anchor it contains, then the other required words are checked.
+        # only reaches the patterns whose anchor it contains, then the other required words are checked
+        # (``requires``: the least common first, as it is the likeliest to be missing).
         self.requires: dict[int, list[frozenset[str]]] = {}
         self.pat_lits: dict[int, dict[str, list[tuple[str, frozenset[str]]]]] = {}
         anchor_index: dict[str, list[int]] = {}
         for idx, lits in pat_lits.items():
             firsts = frozenset(key for _, key in lits)
             req = [firsts, *self.clauses[idx]]
-            self.requires[idx] = req
+            anchor = min(req, key=_commonness)
+            self.requires[idx] = sorted((r for r in req if r is not anchor), key=_commonness)
             by_key: dict[str, list[tuple[str, frozenset[str]]]] = {}
             for lit, key in lits:
                 by_key.setdefault(key, []).append((lit, needs[lit]))
             self.pat_lits[idx] = by_key
-            for key in min(req, key=_commonness):
+            for key in anchor:
                 anchor_index.setdefault(key, []).append(idx)
         self.anchor_index = {k: tuple(v) for k, v in anchor_index.items()}
         self.anchor_keys = frozenset(anchor_index)
+        self.word_keys = _WordKeys(self._gate_keys())
         subs: dict[str, list[tuple[str, bool, frozenset[int]]]] = {}
         for lit in sorted(sub_patterns):
             subs.setdefault(lit[0], []).append((lit, word_start.get(lit, False), frozenset(sub_patterns[lit])))
@@ -1400,12 +1457,28 @@ class _Compiled:
                            if (a := [x for x in v if x[0].isascii() and x[0] not in cjk])]
         self.subs_all = list(subs.items())
         self.subs_latin = [(c, a) for c, v in subs.items() if (a := [x for x in v if x[0] not in cjk])]
+        # Every literal prefix and its first word, as the text may spell them: one pass over the text
+        # tells which may occur, and only those are searched for.
+        every = [*lit_patterns, *sub_patterns]
+        self.needles = LiteralSet(tuple(sorted({*every, *(lit.split(" ", 1)[0] for lit in every)})), any_space=True)
         # The patterns that share a literal prefix are compiled into one alternation, in table order
         # (strongest first); a position tries only the alternation of the prefix found there.
         self.lit_set = {lit: frozenset(v) for lit, v in lit_patterns.items()}
         self._regex: dict[frozenset[int], re.Pattern[str]] = {}
         for ps in {*self.lit_set.values(), *(frozenset(v) for v in sub_patterns.values())}:
             self.regex(ps)
+
+    def _gate_keys(self) -> frozenset[str]:
+        """Every word key the gate asks about: anchors, the other required words, and the words of
+        the literal prefixes."""
+        keys = set(self.anchor_keys)
+        for reqs in self.requires.values():
+            keys.update(*reqs)
+        for by_key in self.pat_lits.values():
+            for key, lits in by_key.items():
+                keys.add(key)
+                keys.update(*(need for _, need in lits))
+        return frozenset(keys)
 
     def regex(self, ps: frozenset[int]) -> re.Pattern[str]:
         rx = self._regex.get(ps)
@@ -1419,13 +1492,9 @@ class _Compiled:
         whose required words are all in the text (see the module doc)."""
         pos: dict[int, frozenset[int]] = {}
         ascii_ = low.isascii()
-        # str.translate is fast on ASCII only: text whose only non-ASCII characters are punctuation
-        # (dashes, arrows, quotes) is split through an ASCII view ("?" for each of them)
-        if ascii_ or NON_ASCII_LETTER.search(low) is None:
-            words = ascii_view(low).translate(_SEPARATORS).split()
-        else:
-            words = _SEPARATOR_RUN.split(low)
-        present = {t[:_KEY_LEN] for t in set(words)}
+        # text whose only non-ASCII characters are punctuation (dashes, arrows, quotes) is read through
+        # an ASCII view ("?" for each of them)
+        present = self.word_keys.present(low, ascii_ or NON_ASCII_LETTER.search(low) is None)
         lits: dict[str, None] = {}
         seen: set[int] = set()
         for k in present & self.anchor_keys:
@@ -1443,18 +1512,6 @@ class _Compiled:
                             if need <= present:
                                 lits[lit] = None
         odd_space = _odd_space(low, ascii_)
-        if lits:
-            flat = low if not odd_space else (  # literal prefixes spell whitespace as " "
-                low.translate(_WHITESPACE) if ascii_ else _OTHER_SPACE.sub(" ", low))
-            loose = "  " in flat  # a run of spaces: look for the first word only ("no  le digas")
-            for lit in lits:
-                ps = self.lit_set[lit]
-                needle = lit.split(" ", 1)[0] if loose else lit
-                i = flat.find(needle)
-                while i >= 0:
-                    if i == 0 or flat[i - 1] in _SEPARATOR_SET:
-                        _add(pos, ps, i)
-                    i = flat.find(needle, i + 1)
         if ascii_:
             groups = [g for ch, g in self.subs_ascii if ch in low]
         else:
@@ -1463,11 +1520,31 @@ class _Compiled:
                 groups = [g for ch, g in self.subs_all if ch in chars]
             else:
                 groups = [g for ch, g in self.subs_latin if ch in low]
+        if not lits and not groups:
+            return pos
+        names = self.needles.literals
+        maybe = {names[i] for i in self.needles.found(low)}  # the prefixes that may occur
+        if lits:
+            flat = low if not odd_space else (  # literal prefixes spell whitespace as " "
+                class_view(low, _WHITESPACE) if ascii_ else _OTHER_SPACE.sub(" ", low))
+            loose = "  " in flat  # a run of spaces: look for the first word only ("no  le digas")
+            for lit in lits:
+                ps = self.lit_set[lit]
+                needle = lit.split(" ", 1)[0] if loose else lit
+                if needle not in maybe:
+                    continue
+                i = flat.find(needle)
+                while i >= 0:
+                    if i == 0 or flat[i - 1] in _SEPARATOR_SET:
+                        _add(pos, ps, i)
+                    i = flat.find(needle, i + 1)
         loose = odd_space or "  " in low
         for lits in groups:
             for lit, ws, ps in lits:
                 if loose:
                     lit = lit.split(" ", 1)[0]
+                if lit not in maybe:
+                    continue
                 i = low.find(lit)
                 while i >= 0:
                     if not ws or i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "_"):

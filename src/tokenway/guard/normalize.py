@@ -29,11 +29,12 @@ common or attack words ("gur", "naq", "lbh", "vtaber", "cerivbhf"...).
 
 Speed: plain ASCII text skips all the per-character work (``str.isascii`` is a memory scan). The
 other stages are gated by C-speed operations: one scan for a character class of everything stage 1
-changes (the class is built on first use), and ``translate`` into small "class strings" (letters,
-digits, separators) searched with ``in``/``find`` for base64 runs, leetspeak and spaced-out letters
--- on an index-aligned ASCII view (``ascii_view``) when the text has no letters outside ASCII, as
-CPython only translates ASCII strings in C. English prose costs about 20-35 microseconds per KB
-(most of it the rot13 / leetspeak / base64 gates, which a text without digits or long tokens skips).
+changes (the class is built on first use); ONE pass of an RE2 set (``_STAGE_GATES``) for the
+necessary conditions of the base64, spaced-letter and leetspeak stages, so a text that meets none of
+them skips those stages; where a stage runs, ``bytes.translate`` into a small "class string"
+(letters, digits, separators; ``class_view``) searched with ``find`` -- on an index-aligned ASCII view
+(``ascii_view``) when the text has no letters outside ASCII; and one RE2 set pass for the rot13 cues.
+English prose costs about 10-25 microseconds per KB (JSON, CSV and code about 10).
 
 Spans: ``Normalized.span(start, end)`` maps a span of ``.text`` (or ``.leet``) back to the original
 text. Mapping is exact for removed / decoded-tag / joined characters and best effort inside runs
@@ -49,10 +50,22 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-__all__ = ["NON_ASCII_LETTER", "Decoded", "DecodedKind", "Normalized", "ascii_view", "fold_latin", "normalize", "rot13"]
+__all__ = [
+    "NON_ASCII_LETTER",
+    "Decoded",
+    "DecodedKind",
+    "LiteralSet",
+    "Normalized",
+    "ascii_view",
+    "byte_table",
+    "class_view",
+    "fold_latin",
+    "normalize",
+    "rot13",
+]
 
 DecodedKind = Literal["base64", "hex", "url", "rot13"]
 
@@ -251,6 +264,64 @@ def ascii_view(text: str) -> str:
     return text.encode("ascii", "replace").decode("ascii")
 
 
+def byte_table(mapping: dict[str, str]) -> bytes:
+    """A ``bytes.translate`` table for ASCII: each character of ``mapping`` to its one-character
+    image, every other byte to itself."""
+    table = bytearray(range(256))
+    for ch, image in mapping.items():
+        table[ord(ch)] = ord(image)
+    return bytes(table)
+
+
+class PatternSet:
+    """Which of some regexes (the common subset of RE2 and Python ``re``) match somewhere in a text, in
+    ONE pass of an RE2 set over its UTF-8 bytes (a Python ``re`` search for each when RE2 is missing)."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.patterns = patterns
+        self._set: Any = None
+        self._fallback: list[re.Pattern[str]] = []
+        try:
+            import re2  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        except ImportError:
+            self._fallback = [re.compile(p) for p in patterns]
+            return
+        options = re2.Options()
+        options.max_mem = 64 << 20
+        pattern_set = re2._re2.Set(re2._Anchor.UNANCHORED, options)
+        if all(pattern_set.Add(p.encode()) >= 0 for p in patterns) and pattern_set.Compile():
+            self._set = pattern_set
+        else:
+            self._fallback = [re.compile(p) for p in patterns]
+
+    def found(self, text: str) -> list[int]:
+        """The indices of the patterns that match in ``text`` (any order)."""
+        if self._set is not None:
+            return self._set.Match(text.encode("utf-8", "surrogatepass"))
+        return [i for i, rx in enumerate(self._fallback) if rx.search(text)]
+
+
+# what a " " of a LiteralSet(any_space=True) literal also matches: other whitespace, or any non-ASCII character
+_ANY_SPACE = "(?:[\\t-\\r \\x1c-\\x1f]|[^\\x00-\\x7f])"
+
+
+class LiteralSet(PatternSet):
+    """Which of some literal strings occur in a text (a ``PatternSet``). ``any_space``: a " " in a literal
+    also matches any other whitespace character (or any non-ASCII character): found is then a superset of
+    what occurs in the text with its whitespace spelt " " -- a filter, to be confirmed."""
+
+    def __init__(self, literals: tuple[str, ...], *, any_space: bool = False) -> None:
+        self.literals = literals
+        space = _ANY_SPACE if any_space else " "
+        super().__init__(tuple(space.join(re.escape(part) for part in lit.split(" ")) for lit in literals))
+
+
+def class_view(text: str, table: bytes) -> str:
+    """``ascii_view(text)`` mapped through a ``byte_table``: index-aligned with ``text``. Translating
+    the bytes is several times faster than ``str.translate``, which looks every character up in a dict."""
+    return ascii_view(text).encode("ascii").translate(table).decode("ascii")
+
+
 # -- stage 1 and 2: characters --------------------------------------------------------------------
 
 
@@ -369,7 +440,7 @@ def _fold_homoglyphs(text: str) -> str:
 _SPACED_SEPS = ".-_*|/\\,·•~+:;'\"`\t "
 # ASCII gate: letters/digits -> "a", separators -> " ", anything else -> "#"; then look for four
 # single characters in a row with 1-3 separators between them
-_SPACED_CLASS = str.maketrans(
+_SPACED_CLASS = byte_table(
     {**{chr(c): "#" for c in range(128)},
      **{c: "a" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"},
      **{c: " " for c in _SPACED_SEPS if c.isascii()}}
@@ -381,10 +452,13 @@ _SPACED_RUN = re.compile(r"(?<![^\W_])(?:[^\W_](?:[ .\-_*|/\\,·•~+:;'\"`\t]{1
 _SEP = re.compile(r"[^\W_]([^\w]+|_+)")
 
 
-def _spaced_starts(text: str) -> list[int]:
-    """Where runs of single letters may start (a cheap gate; the run regex confirms)."""
+def _spaced_starts(text: str, ascii_needles: bool) -> list[int]:
+    """Where runs of single letters may start (a cheap gate; the run regex confirms). ``ascii_needles``:
+    whether the text has one of the needles of the ASCII gate (known from ``_STAGE_GATES``)."""
     if text.isascii() or NON_ASCII_LETTER.search(text) is None:
-        cls = " " + ascii_view(text).translate(_SPACED_CLASS)
+        if not ascii_needles:
+            return []
+        cls = " " + class_view(text, _SPACED_CLASS)
         out = []
         for needle in _SPACED_NEEDLES:
             i = cls.find(needle)
@@ -395,10 +469,10 @@ def _spaced_starts(text: str) -> list[int]:
     return [m.start() for m in _SPACED_GATE_U.finditer(" " + text)]
 
 
-def _spaced_runs(text: str) -> Iterator[re.Match[str]]:
+def _spaced_runs(text: str, ascii_needles: bool) -> Iterator[re.Match[str]]:
     """The runs of spaced-out letters, searched only near the places the gate found."""
     last = 0
-    for s0 in _spaced_starts(text):
+    for s0 in _spaced_starts(text, ascii_needles):
         if s0 < last:
             continue
         m = _SPACED_RUN.search(text, max(last, s0 - 64), s0 + 64)  # a run near the needle ...
@@ -409,18 +483,21 @@ def _spaced_runs(text: str) -> Iterator[re.Match[str]]:
                 yield m
 
 
-def _join_spaced(text: str) -> tuple[str, _OffsetMap | None]:
+def _join_spaced(text: str, *, ascii_needles: bool = True) -> tuple[str, _OffsetMap | None]:
+    runs = list(_spaced_runs(text, ascii_needles))
+    if not runs:
+        return text, None
     omap = _OffsetMap()
     parts: list[str] = []
     pos = n = 0
     changed = False
-    for m in _spaced_runs(text):
+    for m in runs:
         a, b = m.span()
         run = m.group()
         seps = [s.group(1) for s in _SEP.finditer(run)]
         if not seps:
             continue
-        common = max(set(seps), key=seps.count)
+        common = max(dict.fromkeys(seps), key=seps.count)
         if a > pos:
             omap.add(n, pos)
             parts.append(text[pos:a])
@@ -448,7 +525,6 @@ def _join_spaced(text: str) -> tuple[str, _OffsetMap | None]:
 # -- stage 4: leetspeak -------------------------------------------------------------------------------
 
 _LEET_CHARS = "013457@$"
-_LEET_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@$")
 _LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 
@@ -457,15 +533,14 @@ LEET_VOCABULARY: set[str] = set()
 
 
 # ASCII class view: letters -> "a", leet characters -> "1", other digits -> "d", anything else -> " "
-_LEET_CLASS = str.maketrans(
+_LEET_CLASS = byte_table(
     {**{chr(c): " " for c in range(128)}, **{c: "a" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"},
      **{c: "d" for c in "2689"}, **{c: "1" for c in _LEET_CHARS}}
 )
 
 
-def _leet_edges(text: str) -> list[int]:
-    """Positions where an ASCII letter touches a leet character (sorted)."""
-    cls = ascii_view(text).translate(_LEET_CLASS)
+def _leet_edges(cls: str) -> list[int]:
+    """Positions where an ASCII letter touches a leet character (sorted), in the ``_LEET_CLASS`` view."""
     out: list[int] = []
     for needle in ("a1", "1a"):
         i = cls.find(needle)
@@ -485,29 +560,28 @@ def _in_vocabulary(word: str) -> bool:
 def _leet_copy(text: str) -> str | None:
     if not any(c in text for c in _LEET_CHARS):
         return None
-    edges = _leet_edges(text)
+    # tokens are the runs of letters, digits, "@" and "$": the non-blank runs of the class view, whose
+    # "a" / "1" count the token's letters / leet characters
+    cls = class_view(text, _LEET_CLASS)
+    edges = _leet_edges(cls)
     if not edges:
         return None
     chars: list[str] | None = None
     pos = 0
     n = len(text)
-    for a in edges:
-        if a < pos:
+    for edge in edges:
+        if edge < pos:
             continue
-        b = a + 1
-        while a > 0 and text[a - 1] in _LEET_TOKEN_CHARS:
-            a -= 1
-        while b < n and text[b] in _LEET_TOKEN_CHARS:
-            b += 1
+        a = cls.rfind(" ", 0, edge) + 1
+        b = cls.find(" ", edge + 2)
+        b = n if b < 0 else b
         pos = b
-        tok = text[a:b]
-        letters = sum(1 for c in tok if c.isalpha())
-        leet = sum(1 for c in tok if c in _LEET_CHARS)
-        inner = any(
-            tok[i] in _LEET_CHARS and tok[i - 1].isalpha() and tok[i + 1].isalpha() for i in range(1, len(tok) - 1)
-        )
-        if letters == 0 or not (inner or (leet >= 2 and letters >= 2) or (leet and letters >= 2 and tok[0] in "14@$")):
+        letters = cls.count("a", a, b)
+        leet = cls.count("1", a, b)
+        inner = cls.find("a1a", a, b) >= 0  # a leet character between two letters
+        if letters == 0 or not (inner or (leet >= 2 and letters >= 2) or (leet and letters >= 2 and text[a] in "14@$")):
             continue
+        tok = text[a:b]
         low = tok.lower()
         folded = low.translate(_LEET_I)
         if "1" in low and folded not in LEET_VOCABULARY:
@@ -526,14 +600,14 @@ def _leet_copy(text: str) -> str | None:
 
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
-_B64_CLASS = str.maketrans({**{chr(c): " " for c in range(128)}, **{c: "b" for c in _B64_ALPHABET}})
+_B64_CLASS = byte_table({**{chr(c): " " for c in range(128)}, **{c: "b" for c in _B64_ALPHABET}})
 _B64_NEEDLE = "b" * 16
-_WS_VIEW = str.maketrans({c: " " for c in "\t\r\n\f\v"})
+_WS_VIEW = byte_table({c: " " for c in "\t\r\n\f\v"})
 
 
 def _b64_runs(text: str) -> list[tuple[int, int]]:
     """Spans of runs of >= 16 base64-alphabet characters (plus up to two "=")."""
-    cls = ascii_view(text).translate(_B64_CLASS)
+    cls = class_view(text, _B64_CLASS)
     out: list[tuple[int, int]] = []
     i = cls.find(_B64_NEEDLE)
     n = len(text)
@@ -590,7 +664,15 @@ def _decode_hex(tok: str) -> str | None:
         return None
 
 
-def _decode_segments(text: str, omap: _OffsetMap | None) -> list[Decoded]:
+def _decode_run(tok: str) -> tuple[DecodedKind, str | None]:
+    """A run of the base64 alphabet: hex when it only has hex digits, else base64."""
+    if all(c in _HEXDIGITS for c in tok):
+        return "hex", _decode_hex(tok)
+    return "base64", _decode_b64(tok)
+
+
+def _decode_segments(text: str, omap: _OffsetMap | None, *, b64: bool = True) -> list[Decoded]:
+    """The encoded segments of ``text``; ``b64``: whether it may have a base64/hex run (a gate)."""
     out: list[Decoded] = []
 
     def span(a: int, b: int) -> tuple[int, int]:
@@ -598,15 +680,13 @@ def _decode_segments(text: str, omap: _OffsetMap | None) -> list[Decoded]:
             return a, b
         return omap.src(a), omap.src(max(a, b - 1)) + 1
 
-    if any(c in text for c in "0123456789+/"):
+    if b64 and any(c in text for c in "0123456789+/"):
+        tokens: dict[str, tuple[DecodedKind, str | None]] = {}  # a token repeated in the text is decoded once
         for a, b in _b64_runs(text):
             tok = text[a:b]
-            if all(c in _HEXDIGITS for c in tok):
-                s = _decode_hex(tok)
-                kind: DecodedKind = "hex"
-            else:
-                s = _decode_b64(tok)
-                kind = "base64"
+            if tok not in tokens:
+                tokens[tok] = _decode_run(tok)
+            kind, s = tokens[tok]
             if s is not None:
                 out.append(Decoded(kind, s, *span(a, b)))
     if "\\x" in text:
@@ -615,12 +695,13 @@ def _decode_segments(text: str, omap: _OffsetMap | None) -> list[Decoded]:
             if s is not None:
                 out.append(Decoded("hex", s, *span(*m.span())))
     if "%" in text:
-        ws = ascii_view(text).translate(_WS_VIEW)
+        ws = ""  # the whitespace view, made at the first escape
         end = -1
         for m in _PCT.finditer(text):
             i = m.start()
             if i < end:
                 continue  # same whitespace-delimited token as the previous escape
+            ws = ws or class_view(text, _WS_VIEW)
             a = ws.rfind(" ", 0, i) + 1
             b = ws.find(" ", i)
             b = len(text) if b < 0 else b
@@ -649,10 +730,13 @@ def rot13(s: str) -> str:
     return s.translate(_ROT13)
 
 
+_ROT_CUES = LiteralSet(_ROT_HINTS + _ROT_WORDS)
+
+
 def _wants_rot13(low: str) -> bool:
-    if ("rot" in low and any(h in low for h in _ROT_HINTS)) or "caesar" in low:
-        return True
-    if sum(1 for w in _ROT_WORDS if w in low) >= 2:
+    found = _ROT_CUES.found(low)
+    words = sum(1 for i in found if i >= len(_ROT_HINTS))
+    if words < len(found) or words >= 2:  # a hint, or two rot13 images of common words
         return True
     sample = low[:4096]
     if sample.count("e") + sample.count("t") > 2 * (sample.count("r") + sample.count("g")):
@@ -660,6 +744,23 @@ def _wants_rot13(low: str) -> bool:
     plain = sum(sample.count(c) for c in "etoish")
     shifted = sum(sample.count(c) for c in "rgbvfu")
     return plain + shifted >= 24 and shifted > plain
+
+
+# -- one pass for the gates of stages 3-5 ------------------------------------------------------------------
+
+# Necessary conditions, on ASCII characters, for the stages above to find anything: a run of 16 base64
+# characters (``_b64_runs``); four single letters or digits with the same 1-3 separators between them, the
+# needles of ``_spaced_starts``' ASCII gate; a token (run of letters, digits, "@", "$") with two letters and a
+# leet character next to a letter (``_leet_copy``). One RE2 set reads them all.
+_ALNUM, _SEP_CLASS = "[A-Za-z0-9]", "[" + re.escape("".join(c for c in _SPACED_SEPS if c.isascii())) + "]"
+_LETTER, _LEET_CHAR, _TOKEN_CHAR = "[A-Za-z]", "[013457@$]", "[A-Za-z0-9@$]"
+_EDGE = f"(?:{_LETTER}{_LEET_CHAR}|{_LEET_CHAR}{_LETTER})"
+_STAGE_GATES = PatternSet((
+    "[A-Za-z0-9+/_-]{16}",
+    "|".join(f"(?:^|{_SEP_CLASS}){_ALNUM}(?:{_SEP_CLASS}{{{k}}}{_ALNUM}){{3}}" for k in (1, 2, 3)),
+    f"{_LETTER}{_TOKEN_CHAR}*{_EDGE}|{_EDGE}{_TOKEN_CHAR}*{_LETTER}",
+))
+_B64_GATE, _SPACED_GATE, _LEET_GATE = 0, 1, 2
 
 
 # -- entry point ----------------------------------------------------------------------------------------
@@ -678,11 +779,12 @@ def normalize(text: str, *, decode: bool = True) -> Normalized:
             folded = _fold_homoglyphs(folded)
     stage1_map = maps[0] if maps else None
     latin = folded.isascii() or _HAS_LATIN.search(folded) is not None
-    decoded = _decode_segments(folded, stage1_map) if decode else []
-    joined, m3 = _join_spaced(folded)
+    gates = _STAGE_GATES.found(folded)
+    decoded = _decode_segments(folded, stage1_map, b64=_B64_GATE in gates) if decode else []
+    joined, m3 = _join_spaced(folded, ascii_needles=_SPACED_GATE in gates)
     if m3 is not None:
         maps.append(m3)
-    leet = _leet_copy(joined) if latin else None
+    leet = _leet_copy(joined) if latin and (_LEET_GATE in gates or m3 is not None) else None
     if decode and latin and _wants_rot13(joined.lower()):
         decoded.append(Decoded("rot13", rot13(joined), 0, len(text)))
     return Normalized(text=joined, decoded=decoded, leet=leet, original=text, _maps=maps)

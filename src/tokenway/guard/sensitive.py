@@ -32,7 +32,7 @@ from typing import Any
 from tokenway.guard import identifiers as ids
 from tokenway.guard import secrets as sec
 from tokenway.guard.findings import Finding
-from tokenway.guard.sensitive_patterns import Engine, kinds_for, make_engine
+from tokenway.guard.sensitive_patterns import DIGITS, Engine, kinds_for, make_engine
 
 NATIONAL_IDS: frozenset[str] = frozenset(
     f"national_id.{cc}"
@@ -133,9 +133,12 @@ class SensitiveScanner:
         hits: list[_Hit] = []
         state = ids.ScanState(text)
         enabled = self.detectors
+        numeric = self._numeric
         for kind, s, e in self._engine.finditer(text):
-            if kind == "num":
-                self._numeric.scan(state, s, e, hits)
+            if kind == DIGITS:
+                numeric.plain(state, s, e, hits)
+            elif kind == "num":
+                numeric.scan(state, s, e, hits)
             elif kind == "password":
                 self._password(text, s, e, hits)
             elif kind in _SECRET_KINDS:

@@ -82,8 +82,12 @@ AFTER = 32
 _EMPTY: frozenset[str] = frozenset()
 
 
+_NORM_DROP = str.maketrans("", "", " _-\t\n\r")
+
+
 def _norm(word: str) -> str:
-    return "".join(ch for ch in word.lower() if ch not in " _-\t\n\r")
+    """A keyword as written (any case, spaced or joined) to its table key."""
+    return word.lower().translate(_NORM_DROP)
 
 
 def _build() -> tuple[dict[str, frozenset[str]], dict[str, bool], str]:

@@ -133,6 +133,11 @@ def build_pattern(kinds: tuple[str, ...]) -> str:
     return "|".join(f"(?P<{k}>{source[k]})" for k in kinds)
 
 
+#: the kind an engine reports for a match of the "num" alternative made of digits only (the common case,
+#: which the scanner skips at once when no detector can take it)
+DIGITS = "digits"
+
+
 class Engine:
     """Runs the alternation over a text; yields ``(kind, start, end)`` in character offsets."""
 
@@ -153,7 +158,10 @@ class ReEngine(Engine):
     def finditer(self, text: str) -> Iterator[tuple[str, int, int]]:
         names = self._names
         for m in self._rx.finditer(text):
-            yield names[m.lastindex or 0], m.start(), m.end()
+            kind = names[m.lastindex or 0]
+            if kind == "num" and m.group().isdigit():
+                kind = DIGITS
+            yield kind, m.start(), m.end()
 
 
 # Characters an alternative's match can start with (a superset is fine; a match starting with a
@@ -232,8 +240,6 @@ class Re2Engine(Engine):
         if len(candidates) == 1:
             return candidates[0][0]
         m = text[s:e]
-        if self._num and m.isdigit():
-            return "num"  # only the digit-run alternative matches digits alone
         last = len(candidates) - 1
         for i, (kind, hint, rx) in enumerate(candidates):
             if hint is not None and not hint(m):
@@ -251,12 +257,13 @@ class Re2Engine(Engine):
         match = self._raw.Match
         unanchored = self._unanchored
         classify = self._classify
+        num = self._num
         end_b = len(data)
         pos = 0
         last_b = 0
         last_c = 0
         while pos <= end_b:
-            (s, e), *_ = match(unanchored, data, pos, end_b)
+            s, e = match(unanchored, data, pos, end_b)[0]
             if s < 0:
                 return
             pos = e if e > s else e + 1
@@ -265,7 +272,10 @@ class Re2Engine(Engine):
                 ce = cs + len(data[s:e].decode("utf-8", "replace"))
                 last_b, last_c = e, ce
                 s, e = cs, ce
-            yield classify(text, s, e), s, e
+            if num and text[s:e].isdigit():
+                yield DIGITS, s, e  # only the digit-run alternative matches digits alone
+            else:
+                yield classify(text, s, e), s, e
 
 
 class SpanFinder:
@@ -301,7 +311,7 @@ class SpanFinder:
         n = len(data)
         match = self._raw.Match
         while pos <= n:
-            (s, e), *_ = match(self._unanchored, data, pos, n)
+            s, e = match(self._unanchored, data, pos, n)[0]
             if s < 0:
                 break
             if ascii_only:
