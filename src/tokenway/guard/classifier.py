@@ -5,12 +5,14 @@ sentence embeddings.
 
 1. **lexical model** (cheap, in-process): logistic regression on hashed word uni/bigrams and byte
    3-5-grams of the NFKC-lower-cased text (first 2,000 + last 1,000 characters);
-2. **gate**: a text whose lexical logit is below the head's ``gate`` is scored by the lexical model
-   alone and never reaches the embedder (the gate is set on validation so that at most a fixed small
-   share of validation attacks is cut off, see ``metrics.json``);
-3. **embedding head**: long texts are cut into overlapping windows of ~256 tokens (the first 4 and
-   the last 2 are embedded by the shared :class:`EmbeddingService`, micro-batched and cached); the
-   highest window logit of an MLP head is taken;
+2. **gate** (two-sided): a text whose lexical logit is below the head's ``gate`` or at least its
+   ``gate_hi`` is scored by the lexical model alone and never reaches the embedder: the lexical model
+   is confident either way. Both edges are set on validation so that each side changes at most a fixed
+   small share of the validation decisions of its class (see ``metrics.json``);
+3. **embedding head**: an MLP head over the embedding of the text's first window of ~256 tokens
+   (``HEAD_WINDOWS`` / ``TAIL_WINDOWS``: more windows would cost ~90 ms each on a small CPU for the
+   few texts that reach the embedder; the highest window logit is taken), embedded by the shared
+   :class:`EmbeddingService`, micro-batched and cached;
 4. **blend**: ``sigmoid(w_emb * head_logit + w_lex * lexical_logit + bias)``, weights fitted on a
    validation split of the training side.
 
@@ -43,8 +45,8 @@ FEATURE_VERSION = "minilm-int8-mean-l2-256/v1"
 LEX_VERSION = "hash18-word12-byte345-nfkc-lower/v1"
 LEX_BITS = 18
 DETECTOR_ID = "injection.classifier"
-HEAD_WINDOWS = 4
-TAIL_WINDOWS = 2
+HEAD_WINDOWS = 1  # the embedder sees the first 256-token window of a long text (the lexical model reads more)
+TAIL_WINDOWS = 0
 WINDOW_OVERLAP = 32
 LEX_HEAD_CHARS = 2_000
 LEX_TAIL_CHARS = 1_000
@@ -130,8 +132,9 @@ class Lexical:
 @dataclass(frozen=True, slots=True)
 class Head:
     """Embedding head: logistic regression (``w``, ``b``) or a one-hidden-layer MLP (``w1``, ``b1``,
-    ``w2``, ``b2``); optionally a :class:`Lexical` model, ``blend`` = (w_emb, w_lex, bias) and ``gate``
-    (lexical logit below which the embedding head is skipped; ``-inf``: never)."""
+    ``w2``, ``b2``); optionally a :class:`Lexical` model, ``blend`` = (w_emb, w_lex, bias), ``gate`` and
+    ``gate_hi`` (the embedding head is skipped when the lexical logit is below ``gate`` or at least ``gate_hi``;
+    ``-inf`` / ``inf``: never)."""
 
     kind: str
     params: dict[str, np.ndarray]
@@ -143,6 +146,7 @@ class Head:
     blend: tuple[float, float, float] = (1.0, 0.0, 0.0)
     gate: float = float("-inf")
     lex_version: str = ""
+    gate_hi: float = float("inf")
 
     @classmethod
     def load(cls, path: str | Path) -> Head:
@@ -151,7 +155,7 @@ class Head:
         kind = str(data.pop("kind"))
         meta = {k: data.pop(k) for k in ("threshold", "model_id", "feature_version", "max_tokens")}
         lex_w, lex_b = data.pop("lex_w", None), data.pop("lex_b", None)
-        blend, gate = data.pop("blend", None), data.pop("gate", None)
+        blend, gate, gate_hi = data.pop("blend", None), data.pop("gate", None), data.pop("gate_hi", None)
         lex_version = str(data.pop("lex_version", ""))
         params = {k: np.asarray(v, dtype=np.float32) for k, v in data.items() if not k.startswith("meta_")}
         need = {"logreg": ("w", "b"), "mlp": ("w1", "b1", "w2", "b2")}.get(kind)
@@ -173,6 +177,7 @@ class Head:
             blend=tuple(float(x) for x in blend) if blend is not None else (1.0, 0.0, 0.0),  # type: ignore[arg-type]
             gate=float(gate) if gate is not None else float("-inf"),
             lex_version=lex_version,
+            gate_hi=float(gate_hi) if gate_hi is not None else float("inf"),
         )
 
     def logits(self, x: np.ndarray) -> np.ndarray:
@@ -192,7 +197,7 @@ class Head:
 
     def gated(self, lex_logit: float | None) -> bool:
         """True when the lexical logit alone decides (the embedder is skipped)."""
-        return lex_logit is not None and lex_logit < self.gate
+        return lex_logit is not None and (lex_logit < self.gate or lex_logit >= self.gate_hi)
 
     def combine(self, emb_logit: float | None, lex_logit: float | None) -> float:
         """The final probability from the max window logit (None: gated) and the lexical logit."""
@@ -332,5 +337,6 @@ class InjectionClassifier:
             "lexical": self.head.lex_version or None,
             "blend": list(self.head.blend),
             "gate": self.head.gate,
+            "gate_hi": self.head.gate_hi,
             "stats": dict(self.stats),
         }

