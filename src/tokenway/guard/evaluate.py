@@ -32,6 +32,8 @@ Named datasets (nothing is downloaded; each reads files that an installed packag
 ``multilingual-attacks``            every non-English attack of the two above (recall only)
 ``tokenway:short-benign``           very short benign texts (greetings, one-word replies, terse commands),
                                     ``SHORT_BENIGN`` in ``tests/guard_data/hard_negatives.py``; held out
+``tokenway:everyday``               everyday chat requests and follow-ups (``EVERYDAY`` in the same file),
+                                    written after training; held out
 ==================================  ======================================================================
 
 Install the sources with ``pip install 'tokenway[train]'``. Anything else is a path to a JSONL
@@ -85,6 +87,7 @@ NAMES = (
     *(f"tokenway:injection-cases:{lang}" for lang in CASE_LANGS),
     "multilingual-attacks",
     "tokenway:short-benign",
+    "tokenway:everyday",
 )
 
 
@@ -152,11 +155,12 @@ def _load_named(name: str) -> list[Sample]:
         return _bastion(benign_only=False, lang=parts[1])
     if parts[0] == "tokenway" and parts[1] == "injection-cases":
         return [(t, True) for lang, t in injection_cases() if len(parts) == 2 or lang == parts[2]]
-    if name == "tokenway:short-benign":
+    if name in ("tokenway:short-benign", "tokenway:everyday"):
+        attr = "SHORT_BENIGN" if name == "tokenway:short-benign" else "EVERYDAY"
         mod = _repo_module(HARD_NEGATIVE_FILES[0])
-        if mod is None or not getattr(mod, "SHORT_BENIGN", None):
-            raise DatasetUnavailableError(f"no SHORT_BENIGN in {HARD_NEGATIVE_FILES[0]} under {REPO_ROOT}")
-        return [(t, False) for t in dict.fromkeys(mod.SHORT_BENIGN)]
+        if mod is None or not getattr(mod, attr, None):
+            raise DatasetUnavailableError(f"no {attr} in {HARD_NEGATIVE_FILES[0]} under {REPO_ROOT}")
+        return [(t, False) for t in dict.fromkeys(getattr(mod, attr))]
     if name == "multilingual-attacks":
         cases = [(t, True) for lang, t in injection_cases() if lang != "en"]
         return _bastion(benign_only=False, lang="!en", attacks_only=True) + cases
@@ -424,7 +428,8 @@ def evaluate(samples: Iterable[Sample], scorer: Callable[[str], Any], threshold:
 # -- command line ----------------------------------------------------------------------------------
 
 
-async def _score_sets(names: list[str], head: str | None, layer: str, rules_threshold: float) -> list[dict[str, Any]]:
+async def _score_sets(names: list[str], head: str | None, layer: str, rules_threshold: float,
+                      threshold: float | None = None) -> list[dict[str, Any]]:
     from tokenway.guard.classifier import InjectionClassifier
     from tokenway.guard.injection_rules import InjectionRules, mention_only
     from tokenway.guard.injection_rules import score as rules_score
@@ -448,7 +453,7 @@ async def _score_sets(names: list[str], head: str | None, layer: str, rules_thre
                         s = 0.0  # attack phrases only mentioned: the engine does not ask the classifier
                     cascaded.append(s)
                 scores = cascaded
-            res = metrics_at([y for _, y in samples], scores, clf.threshold)
+            res = metrics_at([y for _, y in samples], scores, clf.threshold if threshold is None else threshold)
             res.update({"dataset": name, "layer": layer, "seconds": round(time.perf_counter() - t0, 1)})
             res["_scores"] = scores
             res["_labels"] = [y for _, y in samples]
@@ -470,9 +475,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--head", help="injection head file (default: the shipped one)")
     ap.add_argument("--layer", choices=["classifier", "cascade"], default="cascade")
     ap.add_argument("--rules-threshold", type=float, default=0.5)
+    ap.add_argument("--threshold", type=float, help="the classifier's threshold (a policy's classifier_threshold; "
+                                                    "default: the head's)")
     ap.add_argument("--pool", action="store_true", help="also print the datasets pooled")
     args = ap.parse_args(argv)
-    results = asyncio.run(_score_sets(args.datasets, args.head, args.layer, args.rules_threshold))
+    results = asyncio.run(_score_sets(args.datasets, args.head, args.layer, args.rules_threshold, args.threshold))
     keys = ("dataset", "layer", "n", "n_pos", "n_neg", "tp", "fp", "recall", "fpr", "precision", "auc", "threshold")
     for r in results:
         print(json.dumps({k: r[k] for k in keys if k in r} | {"seconds": r["seconds"]}))
