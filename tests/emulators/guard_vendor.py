@@ -185,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self._stream((_anthropic_tool_events if anthropic else _openai_tool_events)(name, pieces, model, rid, prompt))
+        self._stream((_anthropic_events if anthropic else _openai_events)(pieces, model, rid, prompt, name))
 
 
 def _sse(obj: Any, event: str | None = None) -> bytes:
@@ -193,60 +193,43 @@ def _sse(obj: Any, event: str | None = None) -> bytes:
     return (head + "data: " + json.dumps(obj) + "\n\n").encode()
 
 
-def _openai_events(pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
+def _openai_events(pieces: list[str], model: str, rid: str, prompt: int, tool: str | None = None) -> list[bytes]:
+    """Text deltas, or with ``tool`` one call of that tool whose arguments arrive in ``pieces``."""
     base = {"id": f"chatcmpl-{rid}", "object": "chat.completion.chunk", "created": 1, "model": model}
-    out = [_sse({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                                      "finish_reason": None}]})]
-    out += [_sse({**base, "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}) for p in pieces]
-    out.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
-    out.append(_sse({**base, "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
-                                                      "total_tokens": prompt + len(pieces)}}))
-    out.append(b"data: [DONE]\n\n")
-    return out
-
-
-def _anthropic_events(pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
-    out = [_sse({"type": "message_start", "message": {
-        "id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model, "content": [],
-        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": prompt, "output_tokens": 1}}},
-        "message_start"),
-        _sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-             "content_block_start")]
-    out += [_sse({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}},
-                 "content_block_delta") for p in pieces]
-    out.append(_sse({"type": "content_block_stop", "index": 0}, "content_block_stop"))
-    out.append(_sse({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                     "usage": {"output_tokens": len(pieces)}}, "message_delta"))
-    out.append(_sse({"type": "message_stop"}, "message_stop"))
-    return out
-
-
-def _openai_tool_events(name: str, pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
-    base = {"id": f"chatcmpl-{rid}", "object": "chat.completion.chunk", "created": 1, "model": model}
-    start = {"role": "assistant", "content": None, "tool_calls": [
-        {"index": 0, "id": f"call_{rid}", "type": "function", "function": {"name": name, "arguments": ""}}]}
+    if tool is None:
+        start: dict[str, Any] = {"role": "assistant", "content": ""}
+        deltas = [{"content": p} for p in pieces]
+    else:
+        start = {"role": "assistant", "content": None, "tool_calls": [
+            {"index": 0, "id": f"call_{rid}", "type": "function", "function": {"name": tool, "arguments": ""}}]}
+        deltas = [{"tool_calls": [{"index": 0, "function": {"arguments": p}}]} for p in pieces]
     out = [_sse({**base, "choices": [{"index": 0, "delta": start, "finish_reason": None}]})]
-    out += [_sse({**base, "choices": [{"index": 0, "delta": {"tool_calls": [
-        {"index": 0, "function": {"arguments": p}}]}, "finish_reason": None}]}) for p in pieces]
-    out.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}))
+    out += [_sse({**base, "choices": [{"index": 0, "delta": d, "finish_reason": None}]}) for d in deltas]
+    finish = "tool_calls" if tool else "stop"
+    out.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}))
     out.append(_sse({**base, "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
                                                       "total_tokens": prompt + len(pieces)}}))
     out.append(b"data: [DONE]\n\n")
     return out
 
 
-def _anthropic_tool_events(name: str, pieces: list[str], model: str, rid: str, prompt: int) -> list[bytes]:
+def _anthropic_events(pieces: list[str], model: str, rid: str, prompt: int, tool: str | None = None) -> list[bytes]:
+    """Text deltas, or with ``tool`` one ``tool_use`` block whose input arrives in ``pieces``."""
+    if tool is None:
+        block: dict[str, Any] = {"type": "text", "text": ""}
+        deltas = [{"type": "text_delta", "text": p} for p in pieces]
+    else:
+        block = {"type": "tool_use", "id": f"toolu_{rid}", "name": tool, "input": {}}
+        deltas = [{"type": "input_json_delta", "partial_json": p} for p in pieces]
     out = [_sse({"type": "message_start", "message": {
         "id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model, "content": [],
         "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": prompt, "output_tokens": 1}}},
         "message_start"),
-        _sse({"type": "content_block_start", "index": 0,
-              "content_block": {"type": "tool_use", "id": f"toolu_{rid}", "name": name, "input": {}}},
-             "content_block_start")]
-    out += [_sse({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": p}},
-                 "content_block_delta") for p in pieces]
+        _sse({"type": "content_block_start", "index": 0, "content_block": block}, "content_block_start")]
+    out += [_sse({"type": "content_block_delta", "index": 0, "delta": d}, "content_block_delta") for d in deltas]
     out.append(_sse({"type": "content_block_stop", "index": 0}, "content_block_stop"))
-    out.append(_sse({"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+    out.append(_sse({"type": "message_delta", "delta": {"stop_reason": "tool_use" if tool else "end_turn",
+                                                        "stop_sequence": None},
                      "usage": {"output_tokens": len(pieces)}}, "message_delta"))
     out.append(_sse({"type": "message_stop"}, "message_stop"))
     return out
