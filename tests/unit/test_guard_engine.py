@@ -65,3 +65,36 @@ def test_memo_is_bounded_and_can_be_off() -> None:
     inspect(engine, body(HISTORY))
     inspect(engine, body(HISTORY))
     assert engine.memo.hits == engine.memo.misses == 0
+
+
+class _FixedScores:
+    """A stand-in classifier: the score of a text is given by the test (the engine's decision rule
+    is what is under test here, not the model)."""
+
+    threshold = 0.5
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    async def score_many(self, texts: list[str]) -> list[float]:
+        return [self.scores[t] for t in texts]
+
+
+@pytest.mark.parametrize(("score", "blocked", "logged"), [(0.9, True, False), (0.6, False, True), (0.3, False, False)])
+def test_a_stricter_policy_threshold_blocks_above_it_and_logs_what_the_head_suspects(
+        score: float, blocked: bool, logged: bool) -> None:
+    text = "a request the rules see nothing in"
+    guard = Guard(policies={"p": GuardPolicy.model_validate(
+        {"injection": {"action": "block", "classifier_threshold": 0.7}})})
+    engine = GuardEngine(guard, _FixedScores({text: score}))  # type: ignore[arg-type]
+    try:
+        state = inspect(engine, body(text))
+        decisions = state.decisions
+    except GuardBlocked as e:
+        assert blocked and e.code == "prompt_injection" and e.details["detectors"] == ["injection.classifier"]
+        return
+    assert not blocked
+    found = [d for d in decisions if d["detector"] == "injection.classifier"]
+    assert bool(found) is logged
+    if logged:
+        assert found[0]["action"] == "log" and found[0]["below_threshold"] and found[0]["score"] == 0.6

@@ -201,7 +201,10 @@ class GuardEngine:
         if blocked:
             raise _blocked(blocked, state)
         if to_classify and self.classifier is not None:
-            threshold = inj.classifier_threshold if inj.classifier_threshold is not None else self.classifier.threshold
+            # the policy's threshold acts; a score between the head's own threshold and a stricter
+            # policy threshold is still recorded (log, below_threshold), so suspicions stay visible
+            suspect = self.classifier.threshold
+            threshold = inj.classifier_threshold if inj.classifier_threshold is not None else suspect
             scores = await self.classifier.score_many([s.text for s in to_classify])
             action = inj.classifier_action or inj.action
             for s, p in zip(to_classify, scores, strict=True):
@@ -211,6 +214,10 @@ class GuardEngine:
                                             "layer": "classifier"})
                     if action == "block":
                         blocked.append("injection.classifier")
+                elif p >= suspect:
+                    state.decisions.append({"detector": "injection.classifier", "category": "injection",
+                                            "action": "log", "score": round(p, 4), "role": s.role,
+                                            "layer": "classifier", "below_threshold": True})
             if blocked:
                 raise _blocked(blocked, state)
         state.system_prompt = "\n".join(system)
