@@ -21,6 +21,7 @@ from tokenway.providers.base import Provider
 from tokenway.routing.targets import Router, TargetHealth
 from tokenway.store.counters import MemoryCounterStore
 from tokenway.store.ledger import UsageLedger
+from tokenway.telemetry.bodies import BodyRedactor
 from tokenway.telemetry.logs import Log
 from tokenway.telemetry.metrics import Metrics
 from tokenway.upstream.client import Pools
@@ -62,6 +63,7 @@ class Gateway:
         self.cfg = cfg
         self.metrics = shared.metrics
         self.log = Log(cfg.logging.level, cfg.logging.access_log)
+        self.bodies = BodyRedactor() if cfg.logging.log_bodies and cfg.logging.access_log else None
         self.keys = Directory.attach(cfg, shared, self.log)  # keys, orgs > teams > users, policies
         self.providers: dict[str, Provider] = {
             name: build_provider(name, p, shared.pools) for name, p in cfg.providers.items()

@@ -59,6 +59,7 @@ class Call:
     __slots__ = (
         "arm",
         "attempts",
+        "body",
         "cache",
         "cache_key",
         "cache_vec",
@@ -123,6 +124,7 @@ class Call:
         self.settled_cost: float | None = None
         self.decision: Any = None  # the semantic router's Decision
         self.cache: str | None = None  # hit | miss | bypass, for groups that cache
+        self.body: bytes | None = None  # the request bytes, kept only for logging.log_bodies
         self.cache_key: CacheKey | None = None  # set while the answer may be kept
         self.cache_vec: Any = None  # the last user turn's embedding (semantic caches)
         self.similarity = 0.0
@@ -151,6 +153,8 @@ async def handle(gw: Gateway, req: Request, resp: Responder, dialect: ClientDial
     loop = asyncio.get_running_loop()
     call = Call(dialect, op, loop.time())
     try:
+        if gw.bodies is not None:
+            call.body = req.body                                       # for the access log, redacted
         call.identity = gw.keys.identify(req.headers)                 # identify
         body = decode_json(req.body)                                   # decode
         call.model, call.stream = dialect.validate(body)
@@ -945,4 +949,5 @@ async def settle(gw: Gateway, call: Call) -> None:
                        "attempts": call.attempts, "stream": call.stream,
                        "latency_ms": round(latency * 1000, 2),
                        "ttft_ms": round(call.ttft * 1000, 2) if call.ttft is not None else None,
-                       "key": call.identity.key_id if call.identity else None, "error": call.error})
+                       "key": call.identity.key_id if call.identity else None, "error": call.error}
+                      | ({"body": gw.bodies(call.body)} if gw.bodies is not None and call.body else {}))

@@ -310,6 +310,31 @@ def test_sigterm_drains_the_stream_in_flight_then_exits_0(start_gateway: Callabl
     assert_clean_log(gw)
 
 
+def test_log_bodies_puts_the_request_body_in_the_access_line_redacted(start_gateway: Callable[..., Proc]) -> None:
+    email, card = "jane.doe@example.com", "4539 1488 0343 6467"
+    secret = "sk-proj-" + "Q7vX2mLp9RtY4wZs8KjH3nBc6FdG1aE5uI0oPq"
+    text = f"Mail {email}, card {card}, key {secret}. Thanks!"
+    gw = start_gateway(demo_config(extra="logging: {log_bodies: true}\n"))
+    oai(gw, "sk-a").chat.completions.create(model="demo", messages=[{"role": "user", "content": text}],
+                                            temperature=0.3)
+    ant(gw, "sk-a").messages.create(model="demo", max_tokens=20, system=f"Customer: {email}",
+                                    messages=[{"role": "user", "content": text}])
+    assert wait_for(lambda: len(log_events(gw, "request")) >= 2)
+    lines = log_events(gw, "request")
+    chat, msgs = lines[0]["body"], lines[1]["body"]
+    assert chat["temperature"] == 0.3 and chat["model"] == "demo"
+    assert chat["messages"][0]["content"] == "Mail [EMAIL_1], card [CARD_1], key [SECRET_1]. Thanks!"
+    assert msgs["system"] == "Customer: [EMAIL_1]" and msgs["messages"][0]["content"].startswith("Mail [EMAIL_1]")
+    out = gw.output()
+    for value in (email, card, card.replace(" ", ""), secret):
+        assert value not in out
+    # off by default: no body in the access line
+    plain = start_gateway(demo_config(), name="plain.yaml")
+    oai(plain, "sk-a").chat.completions.create(model="demo", messages=[{"role": "user", "content": text}])
+    assert wait_for(lambda: len(log_events(plain, "request")) >= 1)
+    assert "body" not in log_events(plain, "request")[0] and email not in plain.output()
+
+
 def test_sigterm_when_idle_exits_promptly(start_gateway: Callable[..., Proc]) -> None:
     gw = start_gateway(demo_config())
     keep = httpx.Client(base_url=gw.url, timeout=5)

@@ -45,7 +45,7 @@ class Server(Strict):
 class Logging(Strict):
     level: Literal["debug", "info", "warning", "error"] = "info"
     access_log: bool = True  # one JSON line per request (no bodies, no keys)
-    log_bodies: bool = False  # reserved for the guardrails issue (redacted bodies)
+    log_bodies: bool = False  # the access line carries the request body, every sensitive value redacted
 
 
 class Metrics(Strict):
