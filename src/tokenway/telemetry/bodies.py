@@ -57,9 +57,10 @@ class _Walk:
             # a value cut in two at the edge would escape the scanner: drop the last word too
             s = s[:max(0, s.rfind(" "))]
             cut = f"[{rest + self.budget - len(s)} more chars not logged]"
+            self.budget = 0  # the strings after this one are not logged either
         else:
             cut = ""
-        self.budget -= len(s)
+            self.budget -= len(s)
         found = self.r.scanner.scan(s)
         if not found:
             return s + cut

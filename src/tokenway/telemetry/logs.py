@@ -1,4 +1,5 @@
-"""Structured JSON logs: one line per event on stderr, with the request id. No bodies, no keys."""
+"""Structured JSON logs: one line per event on stderr, with the request id. No keys; request bodies only
+with `logging.log_bodies`, redacted (telemetry/bodies.py)."""
 
 from __future__ import annotations
 
