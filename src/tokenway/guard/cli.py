@@ -123,12 +123,10 @@ def _eval(args: argparse.Namespace) -> int:
         classifier = InjectionClassifier()
     threshold = args.threshold
 
-    async def cascade(text: str) -> float:
-        r = rules_score(rules.scan(text))
-        if r >= args.rules_threshold or classifier is None:
-            return r if classifier is None else max(r, 1.0)
-        p = await classifier.score(text)
-        return p
+    async def cascade(text: str) -> float:  # the same steps as the engine and `python -m tokenway.guard.evaluate`
+        assert classifier is not None
+        verdict = ev.rules_verdict(rules, text, args.rules_threshold)
+        return verdict if verdict is not None else await classifier.score(text)
 
     def only_rules(text: str) -> float:
         return rules_score(rules.scan(text))

@@ -428,11 +428,22 @@ def evaluate(samples: Iterable[Sample], scorer: Callable[[str], Any], threshold:
 # -- command line ----------------------------------------------------------------------------------
 
 
+def rules_verdict(rules: Any, text: str, rules_threshold: float) -> float | None:
+    """The cascade's first step, as the engine takes it for a user's text: 1.0 when the rules block,
+    0.0 when every attack phrase they saw is only mentioned (the classifier is not asked), else None."""
+    from tokenway.guard.injection_rules import mention_only
+    from tokenway.guard.injection_rules import score as rules_score
+
+    findings = rules.scan(text)
+    if rules_score(findings) >= rules_threshold:
+        return 1.0
+    return 0.0 if mention_only(findings, text) else None
+
+
 async def _score_sets(names: list[str], head: str | None, layer: str, rules_threshold: float,
                       threshold: float | None = None) -> list[dict[str, Any]]:
     from tokenway.guard.classifier import InjectionClassifier
-    from tokenway.guard.injection_rules import InjectionRules, mention_only
-    from tokenway.guard.injection_rules import score as rules_score
+    from tokenway.guard.injection_rules import InjectionRules
 
     clf = InjectionClassifier(head_path=head)
     rules = InjectionRules()
@@ -444,15 +455,8 @@ async def _score_sets(names: list[str], head: str | None, layer: str, rules_thre
             t0 = time.perf_counter()
             scores = await clf.score_many(texts)
             if layer == "cascade":  # as the engine runs it on a user's text: rules, then the classifier
-                cascaded = []
-                for t, s in zip(texts, scores, strict=True):
-                    findings = rules.scan(t)
-                    if rules_score(findings) >= rules_threshold:
-                        s = 1.0
-                    elif mention_only(findings, t):
-                        s = 0.0  # attack phrases only mentioned: the engine does not ask the classifier
-                    cascaded.append(s)
-                scores = cascaded
+                verdicts = [rules_verdict(rules, t, rules_threshold) for t in texts]
+                scores = [s if v is None else v for v, s in zip(verdicts, scores, strict=True)]
             res = metrics_at([y for _, y in samples], scores, clf.threshold if threshold is None else threshold)
             res.update({"dataset": name, "layer": layer, "seconds": round(time.perf_counter() - t0, 1)})
             res["_scores"] = scores
