@@ -136,56 +136,40 @@ class Handler(BaseHTTPRequestHandler):
         prompt = max(1, len(json.dumps(body.get("messages"))) // 4)
         model = body.get("model", "m")
         rid = uuid.uuid4().hex[:16]
-        if call is not None:
-            self._tool_call(anthropic, body.get("stream"), call[0], text, pieces, model, rid, prompt)
-            return
-        if not body.get("stream"):
-            if anthropic:
-                self._send(200, {"id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model,
-                                 "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
-                                 "stop_sequence": None,
-                                 "usage": {"input_tokens": prompt, "output_tokens": len(pieces)}})
-            else:
-                self._send(200, {"id": f"chatcmpl-{rid}", "object": "chat.completion", "created": 1, "model": model,
-                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                              "finish_reason": "stop"}],
-                                 "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
-                                           "total_tokens": prompt + len(pieces)}})
-            return
+        tool = call[0] if call is not None else None
+        if body.get("stream"):
+            self._stream((_anthropic_events if anthropic else _openai_events)(pieces, model, rid, prompt, tool))
+        else:
+            whole = _anthropic_whole if anthropic else _openai_whole
+            self._send(200, whole(text, model, rid, prompt, len(pieces), tool))
+
+    def _stream(self, events: list[bytes]) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self._stream((_anthropic_events if anthropic else _openai_events)(pieces, model, rid, prompt))
-
-    def _stream(self, events: list[bytes]) -> None:
         for ev in events:
             self.wfile.write(f"{len(ev):x}\r\n".encode() + ev + b"\r\n")
         self.wfile.write(b"0\r\n\r\n")
 
-    def _tool_call(self, anthropic: bool, stream: Any, name: str, args: str, pieces: list[str], model: str,
-                   rid: str, prompt: int) -> None:
-        if not stream:
-            if anthropic:
-                self._send(200, {"id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model,
-                                 "content": [{"type": "tool_use", "id": f"toolu_{rid}", "name": name,
-                                              "input": json.loads(args)}],
-                                 "stop_reason": "tool_use", "stop_sequence": None,
-                                 "usage": {"input_tokens": prompt, "output_tokens": len(pieces)}})
-            else:
-                self._send(200, {"id": f"chatcmpl-{rid}", "object": "chat.completion", "created": 1, "model": model,
-                                 "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-                                     "role": "assistant", "content": None, "tool_calls": [
-                                         {"id": f"call_{rid}", "type": "function",
-                                          "function": {"name": name, "arguments": args}}]}}],
-                                 "usage": {"prompt_tokens": prompt, "completion_tokens": len(pieces),
-                                           "total_tokens": prompt + len(pieces)}})
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        self._stream((_anthropic_events if anthropic else _openai_events)(pieces, model, rid, prompt, name))
+
+def _openai_whole(text: str, model: str, rid: str, prompt: int, n: int, tool: str | None) -> dict[str, Any]:
+    """A chat completion: ``text`` as the content, or with ``tool`` as that tool call's arguments."""
+    message: dict[str, Any] = {"role": "assistant", "content": text} if tool is None else {
+        "role": "assistant", "content": None,
+        "tool_calls": [{"id": f"call_{rid}", "type": "function", "function": {"name": tool, "arguments": text}}]}
+    return {"id": f"chatcmpl-{rid}", "object": "chat.completion", "created": 1, "model": model,
+            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if tool else "stop"}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": n, "total_tokens": prompt + n}}
+
+
+def _anthropic_whole(text: str, model: str, rid: str, prompt: int, n: int, tool: str | None) -> dict[str, Any]:
+    """A message: ``text`` as a text block, or with ``tool`` a tool_use block whose input is ``text`` (JSON)."""
+    block = {"type": "text", "text": text} if tool is None else {
+        "type": "tool_use", "id": f"toolu_{rid}", "name": tool, "input": json.loads(text)}
+    return {"id": f"msg_{rid}", "type": "message", "role": "assistant", "model": model, "content": [block],
+            "stop_reason": "tool_use" if tool else "end_turn", "stop_sequence": None,
+            "usage": {"input_tokens": prompt, "output_tokens": n}}
 
 
 def _sse(obj: Any, event: str | None = None) -> bytes:
