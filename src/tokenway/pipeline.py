@@ -309,11 +309,18 @@ async def inspect(gw: Gateway, call: Call, body: dict[str, Any], headers: dict[s
 
 
 def audit(gw: Gateway, call: Call, start: int = 0) -> None:
-    """One audit log line per guard decision (never a value: a hash of it)."""
-    if call.guard is None or not gw.cfg.guard.audit_log:
+    """The guard decisions made since ``start``: counted in ``tokenway_guard_decisions_total`` and, with
+    ``guard.audit_log``, one audit log line each (never a value: a hash of it)."""
+    if call.guard is None:
         return
-    for d in call.guard.decisions[start:]:
-        gw.log.info("guard_decision", request_id=call.id, policy=call.guard.policy.name,
+    policy = call.guard.policy.name
+    new = call.guard.decisions[start:]
+    for d in new:
+        gw.metrics.guard_decisions[(policy, d["detector"], d["action"])] += 1
+    if not gw.cfg.guard.audit_log:
+        return
+    for d in new:
+        gw.log.info("guard_decision", request_id=call.id, policy=policy,
                     key=call.identity.key_id if call.identity else None, **d)
 
 

@@ -809,6 +809,31 @@ def test_guard_policy_none_on_a_key_switches_its_teams_policy_off(stack: Stack) 
     assert not stack.ledger_row(rid)["guard"]
 
 
+def guard_metrics(stack: Stack) -> dict[tuple[str, str, str], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(stack.gw.url + "/metrics", timeout=10).text
+    return {(smp.labels["policy"], smp.labels["detector"], smp.labels["action"]): smp.value
+            for fam in text_string_to_metric_families(text) if fam.name == "tokenway_guard_decisions"
+            for smp in fam.samples if smp.name == "tokenway_guard_decisions_total"}
+
+
+def test_guard_decisions_are_counted_in_metrics(stack: Stack) -> None:
+    before = guard_metrics(stack)
+    chat(stack, "openai", "echo-gpt", False, user(f"mail {EMAIL}, call {PHONE}"))
+    refused(stack, "openai", "echo-gpt", user(f"card {CARD}"))
+    refused(stack, "anthropic", "echo-claude", user(INJECTION))
+    after = guard_metrics(stack)
+
+    def delta(key: tuple[str, str, str]) -> float:
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert delta(("pii", "email", "pseudonymize")) == 1 and delta(("pii", "phone", "pseudonymize")) == 1
+    assert delta(("pii", "card", "block")) == 1
+    assert sum(v for k, v in after.items() if k[0] == "pii" and k[1].startswith("injection.") and k[2] == "block") \
+        - sum(v for k, v in before.items() if k[0] == "pii" and k[1].startswith("injection.") and k[2] == "block") == 1
+
+
 def test_the_audit_log_never_holds_a_value(stack: Stack) -> None:
     """Over everything this module sent: no sensitive value in any line the gateway wrote."""
     out = stack.gw.output()

@@ -57,6 +57,7 @@ class Metrics:
         self.canary_rollbacks: defaultdict[str, int] = defaultdict(int)  # model -> automatic rollbacks
         self.cache: defaultdict[tuple[str, str], int] = defaultdict(int)  # (model, hit|miss|bypass)
         self.route_decisions: defaultdict[tuple[str, str], int] = defaultdict(int)  # (router, route)
+        self.guard_decisions: defaultdict[tuple[str, str, str], int] = defaultdict(int)  # (policy, detector, action)
         self.embedding_stats: Any = None  # the EmbeddingService's stats(), once one exists
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)  # type: ignore[arg-type]
@@ -97,6 +98,8 @@ class Metrics:
              self.cache),
             ("tokenway_route_decisions", "Semantic router decisions by router and route", ["model", "route"],
              self.route_decisions),
+            ("tokenway_guard_decisions", "Guard decisions by policy, detector and action (checks too weak to act "
+             "on count as log)", ["policy", "detector", "action"], self.guard_decisions),
         )
 
     def collect(self) -> Iterator[Any]:
