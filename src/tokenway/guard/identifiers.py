@@ -391,6 +391,15 @@ class NumericRun:
                 named += ("phone",)
             alone = any(not _needs_context(d, plain) for d, _ in validators)
             self.plain_rules[n] = (alone, named)
+        # the lengths of a plain digit run that some detector may take (with context or without)
+        self.plain_lengths = frozenset(n for n, (alone, named) in self.plain_rules.items() if alone or named)
+
+    def live_lengths(self, present: frozenset[str]) -> frozenset[int]:
+        """The lengths of a plain digit run that ``plain`` does not skip at once in a text whose keyword
+        index names exactly the detectors ``present``."""
+        return frozenset(
+            n for n, (alone, named) in self.plain_rules.items() if alone or (named and not present.isdisjoint(named))
+        )
 
     def scan(self, state: ScanState, s: int, e: int, out: list[Hit]) -> None:
         text = state.text

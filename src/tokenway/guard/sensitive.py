@@ -134,9 +134,17 @@ class SensitiveScanner:
         state = ids.ScanState(text)
         enabled = self.detectors
         numeric = self._numeric
+        # the lengths of a plain digit run that plain() may not skip at once; fewer once the text's keyword
+        # index is built (state.present: the detectors the text names), which never changes after
+        live = numeric.plain_lengths
+        indexed = False
         for kind, s, e in self._engine.finditer(text):
             if kind == DIGITS:
-                numeric.plain(state, s, e, hits)
+                if e - s in live:
+                    numeric.plain(state, s, e, hits)
+                    if not indexed and state.present is not None:
+                        indexed = True
+                        live = numeric.live_lengths(state.present)
             elif kind == "num":
                 numeric.scan(state, s, e, hits)
             elif kind == "password":

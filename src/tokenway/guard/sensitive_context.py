@@ -214,9 +214,12 @@ class ScanState:
         le = len(text) if le < 0 else le
         if le - ls > MAX_TABLE_LINE:
             return _EMPTY
-        line = text[ls:le]
-        delim = max(",;\t|", key=line.count)
-        count = line.count(delim)
+        # the delimiter the line has most of (the first of ",;\t|" on a tie)
+        delim, count = ",", text.count(",", ls, le)
+        for d in ";\t|":
+            c = text.count(d, ls, le)
+            if c > count:
+                delim, count = d, c
         if count == 0:
             return _EMPTY
         header_start = self._header_start(ls, delim, count)
