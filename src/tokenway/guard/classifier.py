@@ -24,7 +24,6 @@ are scored once. The head file (``data/guard/injection_head.npz``) is made by
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import unicodedata
 import zlib
@@ -38,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from tokenway.embed.model import DEFAULT_MAX_TOKENS, MODEL_ID, split_windows
-from tokenway.embed.service import EmbeddingService
+from tokenway.embed.service import EmbeddingService, text_key
 from tokenway.guard.findings import Finding
 
 FEATURE_VERSION = "minilm-int8-mean-l2-256/v1"
@@ -269,7 +268,7 @@ class InjectionClassifier:
         """Probability in [0, 1] that ``text`` is an injection (cached by content hash)."""
         if not text or not text.strip():
             return 0.0
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = text_key(text)
         hit = self._scores.get(key)
         if hit is not None:
             self._scores.move_to_end(key)

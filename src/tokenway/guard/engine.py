@@ -189,10 +189,11 @@ class GuardEngine:
         for s in texts:
             if s.role in ("system", "developer"):
                 system.append(s.text)
-            if policy.scanner is not None:
-                self._sensitive(s, policy, state, skip, blocked)
+            key = self.memo.key(s.text)  # the text's hash for the scan memo (None: not remembered)
+            if policy.scanner is not None and self._sensitive(s, key, policy, state, skip, blocked):
+                key = self.memo.key(s.text)  # redacted: the rules see (and remember) the new text
             if inj_on and s.role in policy.injection_roles:
-                hit, mention = self._rules(s, policy, state)
+                hit, mention = self._rules(s, key, policy, state)
                 if hit:
                     if inj.action == "block":
                         blocked.append(hit)
@@ -227,18 +228,18 @@ class GuardEngine:
         return state
 
     # -- layers
-    def _sensitive(self, s: Slot, policy: Compiled, state: GuardState, skip: frozenset[str],
-                   blocked: list[str]) -> None:
+    def _sensitive(self, s: Slot, key: bytes | None, policy: Compiled, state: GuardState, skip: frozenset[str],
+                   blocked: list[str]) -> bool:
+        """Decide on the sensitive data in one text; True when it was rewritten (redacted/pseudonymized)."""
         assert policy.scanner is not None
         text = s.text
-        key = self.memo.key(text)
         found = self.memo.get(policy.name, key)
         if found is None:
             found = self.memo.put(policy.name, key, policy.scanner.scan(text))
         if skip:
             found = [f for f in found if f.detector not in skip]
         if not found:
-            return
+            return False
         out: list[str] = []
         pos = 0
         changed = False
@@ -257,10 +258,10 @@ class GuardEngine:
         if changed:
             out.append(text[pos:])
             s.set("".join(out))
+        return changed
 
-    def _rules(self, s: Slot, policy: Compiled, state: GuardState) -> tuple[str | None, bool]:
+    def _rules(self, s: Slot, key: bytes | None, policy: Compiled, state: GuardState) -> tuple[str | None, bool]:
         """(the detector that blocks or None, whether the rules saw attack phrases only as mentions)."""
-        key = self.memo.key(s.text)
         findings = self.memo.get("", key)
         if findings is None:
             findings = self.memo.put("", key, self.rules.scan(s.text))

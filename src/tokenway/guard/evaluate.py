@@ -58,6 +58,9 @@ from typing import Any
 
 import numpy as np
 
+from tokenway.guard.injection_rules import mention_only
+from tokenway.guard.injection_rules import score as rules_score
+
 Sample = tuple[str, bool]
 
 SPLITS = ("train", "validation", "test")
@@ -431,9 +434,6 @@ def evaluate(samples: Iterable[Sample], scorer: Callable[[str], Any], threshold:
 def rules_verdict(rules: Any, text: str, rules_threshold: float) -> float | None:
     """The cascade's first step, as the engine takes it for a user's text: 1.0 when the rules block,
     0.0 when every attack phrase they saw is only mentioned (the classifier is not asked), else None."""
-    from tokenway.guard.injection_rules import mention_only
-    from tokenway.guard.injection_rules import score as rules_score
-
     findings = rules.scan(text)
     if rules_score(findings) >= rules_threshold:
         return 1.0
